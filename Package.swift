@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// Murmur: a federated-learning simulator with differential privacy. See ../shared/DESIGN.md and docs/.
+import PackageDescription
+
+let package = Package(
+    name: "Murmur",
+    products: [
+        .executable(name: "murmur", targets: ["murmur"]),
+    ],
+    targets: [
+        // MARK: - System and C libraries
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The GEMM micro-kernels: AVX2/FMA variants compiled with per-function target attributes and
+        // chosen at run time, so a plain `swift build` is portable and still fast (docs/architecture.md).
+        .target(name: "CKernels"),
+
+        // MARK: - Library targets (each imports only the ones it names)
+        .target(name: "Kernels", dependencies: ["CKernels"]),
+        .target(name: "Learning", dependencies: ["Kernels"]),
+        .target(name: "Privacy", dependencies: ["Kernels"]),
+        .target(name: "SecureAggregation", dependencies: ["Kernels", "COpenSSL"]),
+        .target(name: "Federation", dependencies: ["Learning", "Privacy", "SecureAggregation"]),
+        .target(name: "Experiments", dependencies: ["Federation"]),
+        // The command line lives in a library so that its parser and commands are testable.
+        .target(name: "MurmurCLI", dependencies: ["Experiments"]),
+        .executableTarget(name: "murmur", dependencies: ["MurmurCLI"]),
+
+        // MARK: - Tests
+        .target(name: "MurmurTestSupport", dependencies: ["Kernels"]),
+        .testTarget(name: "COpenSSLTests", dependencies: ["COpenSSL"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "MurmurTestSupport"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "MurmurTestSupport"]),
+        .testTarget(name: "MurmurCLITests", dependencies: ["MurmurCLI"]),
+    ]
+)
+
+// MARK: - Settings shared by every Swift target
+for target in package.targets where target.type != .system && target.name != "CKernels" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),  // every existential spelled `any`, visible in review
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,0 +1,67 @@
+/// Packing of `op(A)` and `op(B)` blocks into the panel layout the micro-kernel reads.
+///
+/// A panel of A holds MR rows: for each k, MR consecutive floats. A panel of B holds NR columns: for each
+/// k, NR consecutive floats. Panels past the matrix edge are zero-padded, so the micro-kernel always
+/// computes a full tile and only the store is trimmed.
+extension GEMMProblem {
+    /// Packs `op(A)[rowStart..<rowStart+rows, depthStart..<depthStart+depth]` into MR-row panels.
+    func packA(into packed: UnsafeMutablePointer<Float>, rowStart: Int, rows: Int, depthStart: Int, depth: Int) {
+        let mr = GEMMBlocking.mr
+        var out = packed
+        var panel = 0
+        while panel < rows {
+            let live = min(mr, rows - panel)
+            let firstRow = rowStart + panel
+            if transposeA {
+                // A is stored k × m: the MR values of one k are contiguous.
+                for p in 0..<depth {
+                    let source = a + (depthStart + p) * lda + firstRow
+                    for i in 0..<live { out[i] = source[i] }
+                    for i in live..<mr { out[i] = 0 }
+                    out += mr
+                }
+            } else {
+                for p in 0..<depth {
+                    let source = a + firstRow * lda + depthStart + p
+                    for i in 0..<live { out[i] = source[i * lda] }
+                    for i in live..<mr { out[i] = 0 }
+                    out += mr
+                }
+            }
+            panel += mr
+        }
+    }
+
+    /// Packs `op(B)[depthStart..<depthStart+depth, columnStart..<columnStart+columns]` into NR-column panels.
+    func packB(
+        into packed: UnsafeMutablePointer<Float>, depthStart: Int, depth: Int, columnStart: Int, columns: Int
+    ) {
+        let nr = GEMMBlocking.nr
+        var out = packed
+        var panel = 0
+        while panel < columns {
+            let live = min(nr, columns - panel)
+            let firstColumn = columnStart + panel
+            if transposeB {
+                // B is stored n × k: walk each column's contiguous k run, writing with stride NR.
+                for j in 0..<live {
+                    let source = b + (firstColumn + j) * ldb + depthStart
+                    for p in 0..<depth { out[p * nr + j] = source[p] }
+                }
+                if live < nr {
+                    for p in 0..<depth { for j in live..<nr { out[p * nr + j] = 0 } }
+                }
+            } else {
+                for p in 0..<depth {
+                    let source = b + (depthStart + p) * ldb + firstColumn
+                    for j in 0..<live { out[j] = source[j] }
+                    for j in live..<nr { out[j] = 0 }
+                    out += nr
+                }
+                out -= depth * nr
+            }
+            out += depth * nr
+            panel += nr
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// A mistake on the command line, rendered as one line naming what was wrong and what is allowed.
+///
+/// The CLI prints `murmur: <description>` to stderr and exits with `exitCode` (64, `EX_USAGE`, for
+/// bad input; 69, `EX_UNAVAILABLE`, for a command a later release fills in).
+public enum CommandLineError: Error, Equatable, CustomStringConvertible {
+    case unknownCommand(path: String, name: String, suggestion: String?, available: [String])
+    case unknownOption(command: String, option: String, suggestion: String?)
+    case missingValue(command: String, option: String, valueName: String)
+    case invalidValue(command: String, option: String, value: String, allowed: String)
+    case missingArgument(command: String, name: String)
+    case unexpectedArgument(command: String, argument: String)
+    case notYetAvailable(command: String, issue: String)
+
+    public var description: String {
+        switch self {
+        case let .unknownCommand(path, name, suggestion, available):
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; available: \(available.joined(separator: ", "))"
+            return "\(path): unknown command '\(name)'\(hint)"
+        case let .unknownOption(command, option, suggestion):
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; see 'murmur \(command) --help'"
+            return "\(command): unknown option '\(option)'\(hint)"
+        case let .missingValue(command, option, valueName):
+            return "\(command): option '\(option)' needs a value (\(valueName))"
+        case let .invalidValue(command, option, value, allowed):
+            return "\(command): option '\(option)': '\(value)' is not valid; allowed: \(allowed)"
+        case let .missingArgument(command, name):
+            return "\(command): missing argument \(name); see 'murmur \(command) --help'"
+        case let .unexpectedArgument(command, argument):
+            return "\(command): unexpected argument '\(argument)'; see 'murmur \(command) --help'"
+        case let .notYetAvailable(command, issue):
+            return "\(command): not yet available (planned in \(issue))"
+        }
+    }
+
+    /// The process exit status for this error.
+    public var exitCode: Int32 {
+        if case .notYetAvailable = self { return 69 }
+        return 64
+    }
+}
+
+/// The Levenshtein distance between two strings, for "did you mean" suggestions
+/// (as swift-argument-parser's `editDistance`).
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+/// The closest candidate to `word` if it is near enough to be a plausible typo.
+func suggestion(for word: String, among candidates: [String]) -> String? {
+    let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
+    guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return nil }
+    return best
+}
