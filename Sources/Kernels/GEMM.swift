@@ -66,6 +66,8 @@ package enum GEMMBlocking {
     package static let mr = Int(MURMUR_GEMM_MR)
     package static let nr = Int(MURMUR_GEMM_NR)
     package static let kc = 256
+    /// A depth up to this stays one block: splitting K = 320 into 256 + 64 wastes a pass on a thin block.
+    package static let kcMax = 384
     package static let mc = 144
     package static let nc = 3072
     /// Below this many FLOPs a product runs on one thread: waking a worker costs more than it saves.
@@ -89,7 +91,7 @@ struct GEMMProblem {
             let ncHere = min(GEMMBlocking.nc, columns.upperBound - j0)
             var p0 = 0
             while p0 < k {
-                let kcHere = min(GEMMBlocking.kc, k - p0)
+                let kcHere = k - p0 <= GEMMBlocking.kcMax ? k - p0 : GEMMBlocking.kc
                 let betaHere = p0 == 0 ? beta : 1
                 packB(into: packedB, depthStart: p0, depth: kcHere, columnStart: j0, columns: ncHere)
                 var i0 = rows.lowerBound
@@ -120,8 +122,8 @@ struct GEMMProblem {
 
 /// Two aligned packing buffers owned by one thread, found through a pthread key and freed at thread exit.
 final class PackingBuffers {
-    let a = AlignedBuffer(count: GEMMBlocking.mc * GEMMBlocking.kc + GEMMBlocking.mr * GEMMBlocking.kc)
-    let b = AlignedBuffer(count: GEMMBlocking.kc * GEMMBlocking.nc + GEMMBlocking.nr * GEMMBlocking.kc)
+    let a = AlignedBuffer(count: (GEMMBlocking.mc + GEMMBlocking.mr) * GEMMBlocking.kcMax)
+    let b = AlignedBuffer(count: (GEMMBlocking.nc + GEMMBlocking.nr) * GEMMBlocking.kcMax)
 
     static func forCurrentThread() -> PackingBuffers {
         if let existing = pthread_getspecific(packingBuffersKey) {
