@@ -1,0 +1,139 @@
+import Foundation
+import Kernels
+
+/// A single-layer LSTM with fused gates (order i, f, g, o as PyTorch), time-major, zero initial state.
+///
+/// The input projection for all time steps is one GEMM (`x W_ihᵀ + b`, [T·B, 4H]); only the recurrent
+/// product `h_{t-1} W_hhᵀ` runs per step. Backward runs through time keeping the pre-activation gate
+/// gradients of every step, then forms dW_ih, dW_hh and dx with three large GEMMs (Hochreiter &
+/// Schmidhuber 1997; the fused form of cuDNN / llm.c-style hand-written backprop).
+package struct LSTM: Sendable {
+    package let inputSize: Int
+    package let hiddenSize: Int
+    package let inputWeight: ParameterLayout.Entry  // [4H, I]
+    package let recurrentWeight: ParameterLayout.Entry  // [4H, H]
+    package let bias: ParameterLayout.Entry  // [4H]
+
+    package init(inputSize: Int, hiddenSize: Int, inputWeight: ParameterLayout.Entry,
+                 recurrentWeight: ParameterLayout.Entry, bias: ParameterLayout.Entry) {
+        precondition(inputWeight.shape == [4 * hiddenSize, inputSize], "LSTM: input weight shape")
+        precondition(recurrentWeight.shape == [4 * hiddenSize, hiddenSize], "LSTM: recurrent weight shape")
+        precondition(bias.count == 4 * hiddenSize, "LSTM: bias size")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.inputWeight = inputWeight
+        self.recurrentWeight = recurrentWeight
+        self.bias = bias
+    }
+
+    /// What forward keeps for backward, allocated once for a capacity of steps × batch.
+    package final class Activations {
+        package let capacity: Int
+        let gates: AlignedBuffer  // [T·B, 4H] activated i, f, g, o; reused as gate gradients in backward
+        let cells: AlignedBuffer  // [T·B, H] c_t
+        let tanhCells: AlignedBuffer  // [T·B, H] tanh(c_t)
+        let carry: AlignedBuffer  // [2, B, H] dh and dc flowing back in time
+
+        package init(capacity: Int, batch: Int, hiddenSize: Int) {
+            self.capacity = capacity
+            gates = AlignedBuffer(count: capacity * 4 * hiddenSize)
+            cells = AlignedBuffer(count: capacity * hiddenSize)
+            tanhCells = AlignedBuffer(count: capacity * hiddenSize)
+            carry = AlignedBuffer(count: 2 * batch * hiddenSize)
+        }
+    }
+
+    // x: [T, B, I], h (out): [T, B, H]
+    package func forward(x: UnsafePointer<Float>, steps: Int, batch: Int, parameters: UnsafePointer<Float>,
+                         activations: Activations, h: UnsafeMutablePointer<Float>, pool: ThreadPool? = nil) {
+        precondition(steps * batch <= activations.capacity, "LSTM: activations too small")
+        let hidden = hiddenSize, gateWidth = 4 * hiddenSize, rows = steps * batch
+        let gates = activations.gates.pointer, cells = activations.cells.pointer
+        let tanhCells = activations.tanhCells.pointer
+        gemm(transposeA: false, transposeB: true, m: rows, n: gateWidth, k: inputSize, alpha: 1,
+             a: x, lda: inputSize, b: parameters + inputWeight.offset, ldb: inputSize,
+             beta: 0, c: gates, ldc: gateWidth, pool: pool)
+        Elementwise.addRowBias(parameters + bias.offset, to: gates, rows: rows, columns: gateWidth)
+        for t in 0..<steps {
+            let stepGates = gates + t * batch * gateWidth
+            if t > 0 {
+                gemm(transposeA: false, transposeB: true, m: batch, n: gateWidth, k: hidden, alpha: 1,
+                     a: h + (t - 1) * batch * hidden, lda: hidden, b: parameters + recurrentWeight.offset, ldb: hidden,
+                     beta: 1, c: stepGates, ldc: gateWidth, pool: pool)
+            }
+            for b in 0..<batch {
+                let g = stepGates + b * gateWidth
+                let cell = cells + (t * batch + b) * hidden, tanhCell = tanhCells + (t * batch + b) * hidden
+                let out = h + (t * batch + b) * hidden
+                let previousCell: UnsafeMutablePointer<Float>? = t > 0 ? cells + ((t - 1) * batch + b) * hidden : nil
+                for j in 0..<hidden {
+                    let input = Elementwise.sigmoid(g[j]), forget = Elementwise.sigmoid(g[hidden + j])
+                    let candidate = tanhf(g[2 * hidden + j]), output = Elementwise.sigmoid(g[3 * hidden + j])
+                    g[j] = input; g[hidden + j] = forget; g[2 * hidden + j] = candidate; g[3 * hidden + j] = output
+                    let c = forget * (previousCell?[j] ?? 0) + input * candidate
+                    cell[j] = c
+                    let tc = tanhf(c)
+                    tanhCell[j] = tc
+                    out[j] = output * tc
+                }
+            }
+        }
+    }
+
+    // x: [T, B, I], h: [T, B, H] (forward's output), dH: [T, B, H] → gradients += ..., dX: [T, B, I] overwritten
+    package func backward(x: UnsafePointer<Float>, h: UnsafePointer<Float>, dH: UnsafePointer<Float>,
+                          steps: Int, batch: Int, parameters: UnsafePointer<Float>, activations: Activations,
+                          gradients: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?,
+                          pool: ThreadPool? = nil) {
+        let hidden = hiddenSize, gateWidth = 4 * hiddenSize, rows = steps * batch
+        let gates = activations.gates.pointer, cells = activations.cells.pointer
+        let tanhCells = activations.tanhCells.pointer
+        let dhNext = activations.carry.pointer, dcNext = activations.carry.pointer + batch * hidden
+        dhNext.update(repeating: 0, count: 2 * batch * hidden)
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let stepGates = gates + t * batch * gateWidth
+            for b in 0..<batch {
+                let g = stepGates + b * gateWidth
+                let row = t * batch + b
+                let tanhCell = tanhCells + row * hidden, upstream = dH + row * hidden
+                let dh = dhNext + b * hidden, dc = dcNext + b * hidden
+                let previousCell: UnsafeMutablePointer<Float>? = t > 0 ? cells + (row - batch) * hidden : nil
+                for j in 0..<hidden {
+                    let input = g[j], forget = g[hidden + j], candidate = g[2 * hidden + j], output = g[3 * hidden + j]
+                    let dhTotal = upstream[j] + dh[j]
+                    let tc = tanhCell[j]
+                    let dOutput = dhTotal * tc
+                    let dCell = dc[j] + dhTotal * output * (1 - tc * tc)
+                    let dInput = dCell * candidate, dCandidate = dCell * input
+                    let dForget = dCell * (previousCell?[j] ?? 0)
+                    dc[j] = dCell * forget
+                    // Overwrite the activated gates with pre-activation gradients (σ' = s(1−s), tanh' = 1−t²).
+                    g[j] = dInput * input * (1 - input)
+                    g[hidden + j] = dForget * forget * (1 - forget)
+                    g[2 * hidden + j] = dCandidate * (1 - candidate * candidate)
+                    g[3 * hidden + j] = dOutput * output * (1 - output)
+                }
+            }
+            if t > 0 {
+                gemm(transposeA: false, transposeB: false, m: batch, n: hidden, k: gateWidth, alpha: 1,
+                     a: stepGates, lda: gateWidth, b: parameters + recurrentWeight.offset, ldb: hidden,
+                     beta: 0, c: dhNext, ldc: hidden, pool: pool)
+            }
+        }
+        // dW_hh += Σ_{t≥1} dGates_tᵀ h_{t-1}: one GEMM over the shifted sequences.
+        if steps > 1 {
+            gemm(transposeA: true, transposeB: false, m: gateWidth, n: hidden, k: (steps - 1) * batch, alpha: 1,
+                 a: gates + batch * gateWidth, lda: gateWidth, b: h, ldb: hidden,
+                 beta: 1, c: gradients + recurrentWeight.offset, ldc: hidden, pool: pool)
+        }
+        gemm(transposeA: true, transposeB: false, m: gateWidth, n: inputSize, k: rows, alpha: 1,
+             a: gates, lda: gateWidth, b: x, ldb: inputSize,
+             beta: 1, c: gradients + inputWeight.offset, ldc: inputSize, pool: pool)
+        Elementwise.accumulateColumnSums(gates, rows: rows, columns: gateWidth, into: gradients + bias.offset)
+        if let dX {
+            gemm(transposeA: false, transposeB: false, m: rows, n: inputSize, k: gateWidth, alpha: 1,
+                 a: gates, lda: gateWidth, b: parameters + inputWeight.offset, ldb: inputSize,
+                 beta: 0, c: dX, ldc: inputSize, pool: pool)
+        }
+    }
+}

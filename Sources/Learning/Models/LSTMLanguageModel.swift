@@ -1,0 +1,173 @@
+import Foundation
+import Kernels
+
+/// The LSTM language model of pfl-research's StackOverflow benchmark: embedding → LSTM → projection →
+/// output tied to the embedding (logits = projection · Eᵀ), padding id 0 ignored.
+///
+/// Sizes come from `Configuration`; the default is the benchmark's (vocab 10,000, embedding 96, hidden
+/// 256). Initialisation follows PyTorch's defaults as pfl-research uses them: embedding N(0, 1) with the
+/// padding row zero, LSTM input weights Xavier-uniform, other weights and biases U(±1/√fan_in). (pfl
+/// makes the recurrent weights orthogonal; we use the uniform default, documented in docs/models.md.)
+package final class LSTMLanguageModel: LanguageModel {
+    /// The model's sizes.
+    package struct Configuration: Sendable, Equatable, Codable {
+        package var vocabularySize = 10_000
+        package var embeddingSize = 96
+        package var hiddenSize = 256
+        package init(vocabularySize: Int = 10_000, embeddingSize: Int = 96, hiddenSize: Int = 256) {
+            self.vocabularySize = vocabularySize
+            self.embeddingSize = embeddingSize
+            self.hiddenSize = hiddenSize
+        }
+    }
+
+    package static let paddingID: Int32 = 0
+    package let configuration: Configuration
+    package var parameters: ParameterSet
+    package private(set) var gradients: ParameterSet
+    package var vocabularySize: Int { configuration.vocabularySize }
+
+    private let embedding: Embedding
+    private let lstm: LSTM
+    private let projection: Linear
+    private var workspace: Workspace?
+
+    /// A model with freshly initialised weights drawn from `seed`.
+    package init(configuration: Configuration, seed: UInt64) {
+        self.configuration = configuration
+        let (v, e, h) = (configuration.vocabularySize, configuration.embeddingSize, configuration.hiddenSize)
+        var layout = ParameterLayout()
+        let embeddingWeight = layout.add("embedding.weight", shape: [v, e])
+        let inputWeight = layout.add("lstm.inputWeight", shape: [4 * h, e])
+        let recurrentWeight = layout.add("lstm.recurrentWeight", shape: [4 * h, h])
+        let lstmBias = layout.add("lstm.bias", shape: [4 * h])
+        let projectionWeight = layout.add("projection.weight", shape: [e, h])
+        let projectionBias = layout.add("projection.bias", shape: [e])
+        embedding = Embedding(rows: v, width: e, weight: embeddingWeight, paddingID: Self.paddingID)
+        lstm = LSTM(inputSize: e, hiddenSize: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight,
+                    bias: lstmBias)
+        projection = Linear(inputs: h, outputs: e, weight: projectionWeight, bias: projectionBias)
+        parameters = ParameterSet(layout: layout)
+        gradients = ParameterSet(layout: layout)
+        parameters.withUnsafeMutableBufferPointer { values in
+            func fill(_ entry: ParameterLayout.Entry, _ draw: (inout RandomStream, UnsafeMutableBufferPointer<Float>) -> Void) {
+                var stream = RandomStream(seed: seed, keys: [0x1417, UInt64(entry.offset)])
+                draw(&stream, UnsafeMutableBufferPointer(rebasing: values[entry.range]))
+            }
+            fill(embeddingWeight) { stream, buffer in
+                stream.fillNormal(buffer)
+                buffer[(Int(Self.paddingID) * e)..<(Int(Self.paddingID) * e + e)].update(repeating: 0)
+            }
+            let xavier = Float((6.0 / Double(e + 4 * h)).squareRoot())
+            fill(inputWeight) { $0.fillUniform($1, low: -xavier, high: xavier) }
+            let recurrentBound = Float(1 / Double(h).squareRoot())
+            fill(recurrentWeight) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
+            fill(lstmBias) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
+            fill(projectionWeight) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
+            fill(projectionBias) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
+        }
+    }
+
+    package func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool? = nil) -> SoftmaxCrossEntropy.Result {
+        let w = prepareWorkspace(batch)
+        gradients.zero()
+        let rows = batch.batch * batch.steps
+        let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
+        return parameters.withUnsafeBufferPointer { p in
+            let params = p.baseAddress!
+            forward(w, batch: batch, parameters: params, pool: pool)
+            let result = w.targets.withUnsafeBufferPointer { targets in
+                SoftmaxCrossEntropy.lossAndGradient(logits: w.logits.pointer, rows: rows, classes: v,
+                                                    targets: targets, ignoredTarget: Self.paddingID)
+            }
+            gradients.withUnsafeMutableBufferPointer { g in
+                let grads = g.baseAddress!
+                let table = params + embedding.weight.offset
+                // logits = P Eᵀ: dP = dLogits E, dE += dLogitsᵀ P.
+                gemm(transposeA: false, transposeB: false, m: rows, n: e, k: v, alpha: 1, a: w.logits.pointer, lda: v,
+                     b: table, ldb: e, beta: 0, c: w.dProjected.pointer, ldc: e, pool: pool)
+                gemm(transposeA: true, transposeB: false, m: v, n: e, k: rows, alpha: 1, a: w.logits.pointer, lda: v,
+                     b: w.projected.pointer, ldb: e, beta: 1, c: grads + embedding.weight.offset, ldc: e, pool: pool)
+                projection.backward(x: w.hidden.pointer, dOut: w.dProjected.pointer, rows: rows, parameters: params,
+                                    gradients: grads, dX: w.dHidden.pointer, pool: pool)
+                lstm.backward(x: w.embedded.pointer, h: w.hidden.pointer, dH: w.dHidden.pointer, steps: batch.steps,
+                              batch: batch.batch, parameters: params, activations: w.lstm, gradients: grads,
+                              dX: w.dEmbedded.pointer, pool: pool)
+                w.ids.withUnsafeBufferPointer { ids in
+                    embedding.backward(ids: ids, dOut: w.dEmbedded.pointer, gradients: grads)
+                }
+            }
+            return result
+        }
+    }
+
+    package func evaluate(_ batch: TokenBatch, into evaluation: inout LanguageModelEvaluation, pool: ThreadPool? = nil) {
+        let w = prepareWorkspace(batch)
+        parameters.withUnsafeBufferPointer { p in forward(w, batch: batch, parameters: p.baseAddress!, pool: pool) }
+        let outcome = w.targets.withUnsafeBufferPointer { targets in
+            SoftmaxCrossEntropy.evaluate(logits: w.logits.pointer, rows: batch.batch * batch.steps,
+                                         classes: configuration.vocabularySize, targets: targets,
+                                         ignoredTarget: Self.paddingID)
+        }
+        evaluation.negativeLogLikelihood += outcome.result.negativeLogLikelihood
+        evaluation.tokens += outcome.result.count
+        evaluation.top1Hits += outcome.top1
+        evaluation.top3Hits += outcome.top3
+    }
+
+    package func trainingFLOPs(batch: Int, steps: Int) -> Double {
+        let (v, e, h) = (Double(configuration.vocabularySize), Double(configuration.embeddingSize),
+                         Double(configuration.hiddenSize))
+        let forwardMultiplyAdds = e * 4 * h + h * 4 * h + h * e + e * v
+        return 2 * 3 * forwardMultiplyAdds * Double(batch * steps)  // backward ≈ 2× forward
+    }
+
+    // ids/targets time-major, then embedding → LSTM → projection → tied logits
+    private func forward(_ w: Workspace, batch: TokenBatch, parameters params: UnsafePointer<Float>, pool: ThreadPool?) {
+        let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
+        let rows = batch.batch * batch.steps
+        for b in 0..<batch.batch {
+            for t in 0..<batch.steps {
+                w.ids[t * batch.batch + b] = batch.inputs[b * batch.steps + t]
+                w.targets[t * batch.batch + b] = batch.targets[b * batch.steps + t]
+            }
+        }
+        w.ids.withUnsafeBufferPointer { ids in embedding.forward(ids: ids, parameters: params, out: w.embedded.pointer) }
+        lstm.forward(x: w.embedded.pointer, steps: batch.steps, batch: batch.batch, parameters: params,
+                     activations: w.lstm, h: w.hidden.pointer, pool: pool)
+        projection.forward(x: w.hidden.pointer, rows: rows, parameters: params, out: w.projected.pointer, pool: pool)
+        gemm(transposeA: false, transposeB: true, m: rows, n: v, k: e, alpha: 1, a: w.projected.pointer, lda: e,
+             b: params + embedding.weight.offset, ldb: e, beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
+    }
+
+    private func prepareWorkspace(_ batch: TokenBatch) -> Workspace {
+        if let workspace, workspace.batch == batch.batch, workspace.steps == batch.steps { return workspace }
+        let created = Workspace(configuration: configuration, batch: batch.batch, steps: batch.steps)
+        workspace = created
+        return created
+    }
+
+    /// Activations and their gradients for one batch shape, allocated once and reused every step.
+    private final class Workspace {
+        let batch: Int, steps: Int
+        var ids: [Int32], targets: [Int32]
+        let embedded, hidden, projected, logits, dProjected, dHidden, dEmbedded: AlignedBuffer
+        let lstm: LSTM.Activations
+
+        init(configuration c: Configuration, batch: Int, steps: Int) {
+            self.batch = batch
+            self.steps = steps
+            let rows = batch * steps
+            ids = [Int32](repeating: 0, count: rows)
+            targets = [Int32](repeating: 0, count: rows)
+            embedded = AlignedBuffer(count: rows * c.embeddingSize)
+            hidden = AlignedBuffer(count: rows * c.hiddenSize)
+            projected = AlignedBuffer(count: rows * c.embeddingSize)
+            logits = AlignedBuffer(count: rows * c.vocabularySize)
+            dProjected = AlignedBuffer(count: rows * c.embeddingSize)
+            dHidden = AlignedBuffer(count: rows * c.hiddenSize)
+            dEmbedded = AlignedBuffer(count: rows * c.embeddingSize)
+            lstm = LSTM.Activations(capacity: rows, batch: batch, hiddenSize: c.hiddenSize)
+        }
+    }
+}

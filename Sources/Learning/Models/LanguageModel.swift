@@ -1,0 +1,54 @@
+import Foundation
+import Kernels
+
+/// A batch of next-token examples: `batch` rows of `steps` tokens, batch-major, padded with the padding id.
+package struct TokenBatch: Sendable, Equatable {
+    package var inputs: [Int32]
+    package var targets: [Int32]
+    package let batch: Int
+    package let steps: Int
+
+    package init(inputs: [Int32], targets: [Int32], batch: Int, steps: Int) {
+        precondition(inputs.count == batch * steps && targets.count == batch * steps, "TokenBatch: sizes")
+        self.inputs = inputs
+        self.targets = targets
+        self.batch = batch
+        self.steps = steps
+    }
+}
+
+/// Evaluation totals of a language model over some batches: summed NLL, counted tokens, top-k hits.
+package struct LanguageModelEvaluation: Sendable, Equatable {
+    package var negativeLogLikelihood = 0.0
+    package var tokens = 0
+    package var top1Hits = 0
+    package var top3Hits = 0
+
+    package init() {}
+
+    package var meanLoss: Double { tokens == 0 ? 0 : negativeLogLikelihood / Double(tokens) }
+    package var perplexity: Double { exp(meanLoss) }
+    package var top1Accuracy: Double { tokens == 0 ? 0 : Double(top1Hits) / Double(tokens) }
+    package var top3Accuracy: Double { tokens == 0 ? 0 : Double(top3Hits) / Double(tokens) }
+}
+
+/// A next-token language model with hand-written backward: what the federated client trains.
+///
+/// `parameters` and `gradients` share one layout; `lossAndGradient` overwrites `gradients` with the
+/// gradient of the mean loss over the batch's non-padding targets.
+package protocol LanguageModel: AnyObject {
+    var parameters: ParameterSet { get set }
+    var gradients: ParameterSet { get }
+    var vocabularySize: Int { get }
+
+    /// Forward and backward on one batch; returns the summed NLL and the counted targets.
+    func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool?) -> SoftmaxCrossEntropy.Result
+
+    /// Forward only, adding the batch's NLL and top-k hits to `evaluation`.
+    func evaluate(_ batch: TokenBatch, into evaluation: inout LanguageModelEvaluation, pool: ThreadPool?)
+
+    /// Multiply-adds of one training step (forward + backward) on a batch of this shape, for FLOP counts.
+    func trainingFLOPs(batch: Int, steps: Int) -> Double
+}
+
+
