@@ -1,29 +1,43 @@
 /// What a command accepts: options that take a value, flags, and named positional arguments.
-struct CommandSignature: Sendable {
+package struct CommandSignature: Sendable {
     /// An option such as `--threads 1,2`, with a default shown in help.
-    struct Option: Sendable {
+    package struct Option: Sendable {
         let name: String
         let valueName: String
         let help: String
         var defaultValue: String?
+
+        package init(name: String, valueName: String, help: String, defaultValue: String?) {
+            self.name = name
+            self.valueName = valueName
+            self.help = help
+            self.defaultValue = defaultValue
+        }
     }
 
     /// A flag such as `--json`.
-    struct Flag: Sendable {
+    package struct Flag: Sendable {
         let name: String
         let help: String
+
+        package init(name: String, help: String) {
+            self.name = name
+            self.help = help
+        }
     }
 
-    var positionals: [(name: String, help: String, required: Bool)] = []
-    var options: [Option] = []
-    var flags: [Flag] = []
+    package init() {}
+
+    package var positionals: [(name: String, help: String, required: Bool)] = []
+    package var options: [Option] = []
+    package var flags: [Flag] = []
 }
 
 /// The arguments of one command after parsing: values by option name, flags set, positionals in order.
-struct ParsedArguments: Equatable {
-    var positionals: [String] = []
-    var values: [String: String] = [:]
-    var flags: Set<String> = []
+package struct ParsedArguments: Equatable {
+    package var positionals: [String] = []
+    package var values: [String: String] = [:]
+    package var flags: Set<String> = []
 
     /// The option's value, or its default from the signature.
     func value(_ option: String) -> String? { values[option] }
@@ -31,7 +45,7 @@ struct ParsedArguments: Equatable {
 
 /// Parses `arguments` against `signature`: `--name value`, `--name=value`, `--flag`, and positionals
 /// (anything after `--` is positional). Unknown options get a "did you mean"; defaults are filled in.
-func parseArguments(
+package func parseArguments(
     _ arguments: [String], signature: CommandSignature, command: String
 ) throws(CommandLineError) -> ParsedArguments {
     var parsed = ParsedArguments()

@@ -15,10 +15,12 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .unknownCommand(path, name, suggestion, available):
             let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; available: \(available.joined(separator: ", "))"
-            return "\(path): unknown command '\(name)'\(hint)"
+            let group = path == "murmur" ? "" : String(path.dropFirst("murmur ".count)) + ": "
+            return group + "unknown command '\(name)'\(hint)"
         case let .unknownOption(command, option, suggestion):
-            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; see 'murmur \(command) --help'"
-            return "\(command): unknown option '\(option)'\(hint)"
+            let help = command == "murmur" ? "murmur --help" : "murmur \(command) --help"
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; see '\(help)'"
+            return (command == "murmur" ? "" : "\(command): ") + "unknown option '\(option)'\(hint)"
         case let .missingValue(command, option, valueName):
             return "\(command): option '\(option)' needs a value (\(valueName))"
         case let .invalidValue(command, option, value, allowed):
@@ -41,7 +43,7 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
 
 /// The Levenshtein distance between two strings, for "did you mean" suggestions
 /// (as swift-argument-parser's `editDistance`).
-func editDistance(_ a: String, _ b: String) -> Int {
+package func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

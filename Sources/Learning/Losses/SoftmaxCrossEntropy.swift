@@ -12,6 +12,10 @@ package enum SoftmaxCrossEntropy {
         package var negativeLogLikelihood: Double
         package var count: Int
         package var mean: Double { count == 0 ? 0 : negativeLogLikelihood / Double(count) }
+        package init(negativeLogLikelihood: Double, count: Int) {
+            self.negativeLogLikelihood = negativeLogLikelihood
+            self.count = count
+        }
     }
 
     // logits: [rows, classes] (overwritten with the gradient of the mean loss), targets: [rows]
