@@ -109,10 +109,7 @@ package final class LSTMLanguageModel: LanguageModel {
                                          classes: configuration.vocabularySize, targets: targets,
                                          ignoredTarget: Self.paddingID)
         }
-        evaluation.negativeLogLikelihood += outcome.result.negativeLogLikelihood
-        evaluation.tokens += outcome.result.count
-        evaluation.top1Hits += outcome.top1
-        evaluation.top3Hits += outcome.top3
+        evaluation.record(outcome)
     }
 
     package func trainingFLOPs(batch: Int, steps: Int) -> Double {

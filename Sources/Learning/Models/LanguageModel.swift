@@ -26,6 +26,14 @@ package struct LanguageModelEvaluation: Sendable, Equatable {
 
     package init() {}
 
+    /// Adds one batch's outcome from `SoftmaxCrossEntropy.evaluate`.
+    package mutating func record(_ outcome: (result: SoftmaxCrossEntropy.Result, top1: Int, top3: Int)) {
+        negativeLogLikelihood += outcome.result.negativeLogLikelihood
+        tokens += outcome.result.count
+        top1Hits += outcome.top1
+        top3Hits += outcome.top3
+    }
+
     package var meanLoss: Double { tokens == 0 ? 0 : negativeLogLikelihood / Double(tokens) }
     package var perplexity: Double { exp(meanLoss) }
     package var top1Accuracy: Double { tokens == 0 ? 0 : Double(top1Hits) / Double(tokens) }

@@ -110,10 +110,7 @@ package final class TransformerLanguageModel: LanguageModel {
             SoftmaxCrossEntropy.evaluate(logits: w.logits.pointer, rows: w.rows, classes: vocabularySize,
                                          targets: targets, ignoredTarget: Self.paddingID)
         }
-        evaluation.negativeLogLikelihood += outcome.result.negativeLogLikelihood
-        evaluation.tokens += outcome.result.count
-        evaluation.top1Hits += outcome.top1
-        evaluation.top3Hits += outcome.top3
+        evaluation.record(outcome)
     }
 
     package func trainingFLOPs(batch: Int, steps: Int) -> Double {
