@@ -52,13 +52,12 @@ extension GEMMProblem {
                     for p in 0..<depth { for j in live..<nr { out[p * nr + j] = 0 } }
                 }
             } else {
+                // B is stored k × n: each k's NR values are contiguous.
                 for p in 0..<depth {
-                    let source = b + (depthStart + p) * ldb + firstColumn
-                    for j in 0..<live { out[j] = source[j] }
-                    for j in live..<nr { out[j] = 0 }
-                    out += nr
+                    let source = b + (depthStart + p) * ldb + firstColumn, row = out + p * nr
+                    for j in 0..<live { row[j] = source[j] }
+                    for j in live..<nr { row[j] = 0 }
                 }
-                out -= depth * nr
             }
             out += depth * nr
             panel += nr
