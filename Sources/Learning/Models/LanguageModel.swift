@@ -58,5 +58,3 @@ package protocol LanguageModel: AnyObject {
     /// Multiply-adds of one training step (forward + backward) on a batch of this shape, for FLOP counts.
     func trainingFLOPs(batch: Int, steps: Int) -> Double
 }
-
-

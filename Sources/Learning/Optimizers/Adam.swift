@@ -48,4 +48,3 @@ package final class Adam: Optimizer {
         }
     }
 }
-

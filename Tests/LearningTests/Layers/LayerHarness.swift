@@ -11,7 +11,6 @@ struct LayerHarness {
 
     init(layout: ParameterLayout, seed: UInt64, scale: Float = 0.5) {
         random = TestRandom(seed: seed)
-        parameters = ParameterSet(layout: layout)
         gradients = ParameterSet(layout: layout)
         let values = random.floats(layout.count, -scale, scale)
         parameters = ParameterSet(layout: layout, flat: Tensor(shape: [layout.count], values: values))

@@ -1,20 +1,3 @@
-/// Central finite difference of a scalar function with respect to one Float input, evaluated in place.
-///
-/// `value` points at the input; `loss` recomputes the scalar from scratch. The input is restored
-/// afterwards. The truncation error is O(step²) and the rounding error O(ε_float · |loss| / step), so a
-/// step near 1e-2 to 1e-3 balances them for O(1) losses computed in Float.
-public func centralDifference(at value: UnsafeMutablePointer<Float>, step: Float, loss: () -> Double) -> Double {
-    let original = value.pointee
-    value.pointee = original + step
-    let plus = loss()
-    value.pointee = original - step
-    let minus = loss()
-    value.pointee = original
-    // The step actually taken, after Float rounding of original ± step.
-    let taken = Double(original + step) - Double(original - step)
-    return (plus - minus) / taken
-}
-
 /// A small deterministic generator for test inputs (SplitMix64), independent of the code under test.
 public struct TestRandom {
     private var state: UInt64
