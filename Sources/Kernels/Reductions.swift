@@ -70,7 +70,8 @@ package enum Reductions {
         var acc = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i &+ 8 <= n {
-            acc = pointwiseMax(acc, load8(p, i))
+            let chunk = load8(p, i)
+            acc.replace(with: chunk, where: chunk .> acc)  // pointwiseMax is not specialised here
             i &+= 8
         }
         var result = acc.max()

@@ -60,6 +60,25 @@ package final class ThreadPool: Sendable {
     }
 }
 
+extension ThreadPool {
+    /// Runs `body(item, worker)` for every item of `0..<count`, handing items to threads as they free up.
+    ///
+    /// For uneven work (clients with heavy-tailed data) where static chunks would leave a thread idle.
+    /// Which thread runs an item depends on timing, so `body` must write only per-item outputs, and any
+    /// per-thread scratch it uses (indexed by `worker`, in `0..<threadCount`) must not carry results from
+    /// one item to the next. Items are claimed in increasing order.
+    package func forEachDynamically(count: Int, _ body: (_ item: Int, _ worker: Int) -> Void) {
+        let nextItem = Atomic<Int>(0)
+        parallelFor(count: min(threadCount, count)) { _, worker in
+            while true {
+                let item = nextItem.wrappingAdd(1, ordering: .relaxed).oldValue
+                if item >= count { return }
+                body(item, worker)
+            }
+        }
+    }
+}
+
 /// What the caller and the workers share; owned by the workers too, so it outlives the pool's deinit.
 private final class SharedState: @unchecked Sendable {
     // @unchecked: `job`, `jobCount` and `jobParts` are written only by the caller holding `busy`, before it

@@ -2,7 +2,8 @@ import Kernels
 import Synchronization
 import Testing
 
-/// Static chunking covers every index exactly once, in contiguous chunks, and nesting does not deadlock.
+/// Static chunking covers every index exactly once, in contiguous chunks, and nesting does not deadlock;
+/// the dynamic loop visits every item once.
 @Suite struct ThreadPoolTests {
     @Test(arguments: [0, 1, 2, 3, 17, 1000])
     func chunksPartitionTheRange(count: Int) {
@@ -26,5 +27,17 @@ import Testing
             }
         }
         #expect(visits.withLock { $0 } == [Int](repeating: 1, count: 100))
+    }
+
+    @Test func dynamicLoopRunsEveryItemOnceWithAValidWorker() {
+        let pool = ThreadPool(threadCount: 2)
+        let visits = Mutex([Int](repeating: 0, count: 257))
+        let workersSeen = Mutex(Set<Int>())
+        pool.forEachDynamically(count: 257) { item, worker in
+            visits.withLock { $0[item] += 1 }
+            workersSeen.withLock { _ = $0.insert(worker) }
+        }
+        #expect(visits.withLock { $0 } == [Int](repeating: 1, count: 257))
+        #expect(workersSeen.withLock { $0.isSubset(of: [0, 1]) })
     }
 }

@@ -62,21 +62,47 @@ package struct LSTM: Sendable {
                      beta: 1, c: stepGates, ldc: gateWidth, pool: pool)
             }
             for b in 0..<batch {
-                let g = stepGates + b * gateWidth
-                let cell = cells + (t * batch + b) * hidden, tanhCell = tanhCells + (t * batch + b) * hidden
-                let out = h + (t * batch + b) * hidden
-                let previousCell: UnsafeMutablePointer<Float>? = t > 0 ? cells + ((t - 1) * batch + b) * hidden : nil
-                for j in 0..<hidden {
-                    let input = Elementwise.sigmoid(g[j]), forget = Elementwise.sigmoid(g[hidden + j])
-                    let candidate = tanhf(g[2 * hidden + j]), output = Elementwise.sigmoid(g[3 * hidden + j])
-                    g[j] = input; g[hidden + j] = forget; g[2 * hidden + j] = candidate; g[3 * hidden + j] = output
-                    let c = forget * (previousCell?[j] ?? 0) + input * candidate
-                    cell[j] = c
-                    let tc = tanhf(c)
-                    tanhCell[j] = tc
-                    out[j] = output * tc
-                }
+                let row = t * batch + b
+                let previousCell: UnsafePointer<Float>? = t > 0 ? UnsafePointer(cells + (row - batch) * hidden) : nil
+                activateGates(stepGates + b * gateWidth, previousCell: previousCell, cell: cells + row * hidden,
+                              tanhCell: tanhCells + row * hidden, h: h + row * hidden)
             }
+        }
+    }
+
+    // One row of gates [i f g o] (pre-activations, overwritten by activations) → c_t, tanh(c_t), h_t.
+    // Eight lanes at a time with VectorMath's sigmoid and tanh; the tail goes through the same lane code.
+    private func activateGates(_ g: UnsafeMutablePointer<Float>, previousCell: UnsafePointer<Float>?,
+                               cell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
+                               h: UnsafeMutablePointer<Float>) {
+        let hidden = hiddenSize
+        func load(_ p: UnsafePointer<Float>, _ j: Int, _ lanes: Int) -> SIMD8<Float> {
+            if lanes == 8 { return UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self) }
+            var v = SIMD8<Float>()
+            for lane in 0..<lanes { v[lane] = p[j + lane] }
+            return v
+        }
+        func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ j: Int, _ lanes: Int) {
+            if lanes == 8 { UnsafeMutableRawPointer(p + j).storeBytes(of: v, as: SIMD8<Float>.self); return }
+            for lane in 0..<lanes { p[j + lane] = v[lane] }
+        }
+        var j = 0
+        while j < hidden {
+            let lanes = min(8, hidden - j)
+            let input = VectorMath.sigmoid(load(g, j, lanes)), forget = VectorMath.sigmoid(load(g + hidden, j, lanes))
+            let candidate = VectorMath.tanh(load(g + 2 * hidden, j, lanes))
+            let output = VectorMath.sigmoid(load(g + 3 * hidden, j, lanes))
+            store(input, g, j, lanes)
+            store(forget, g + hidden, j, lanes)
+            store(candidate, g + 2 * hidden, j, lanes)
+            store(output, g + 3 * hidden, j, lanes)
+            var c = input * candidate
+            if let previousCell { c += forget * load(previousCell, j, lanes) }
+            let tc = VectorMath.tanh(c)
+            store(c, cell, j, lanes)
+            store(tc, tanhCell, j, lanes)
+            store(output * tc, h, j, lanes)
+            j += lanes
         }
     }
 

@@ -75,19 +75,27 @@ package final class LSTMLanguageModel: LanguageModel {
         let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
         return parameters.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
-            forward(w, batch: batch, parameters: params, pool: pool)
-            let result = w.targets.withUnsafeBufferPointer { targets in
-                SoftmaxCrossEntropy.lossAndGradient(logits: w.logits.pointer, rows: rows, classes: v,
-                                                    targets: targets, ignoredTarget: Self.paddingID)
+            let counted = forward(w, batch: batch, parameters: params, pool: pool)
+            let result = w.countedTargets.withUnsafeBufferPointer { targets in
+                SoftmaxCrossEntropy.lossAndGradient(logits: w.logits.pointer, rows: counted, classes: v,
+                                                    targets: UnsafeBufferPointer(rebasing: targets[0..<counted]),
+                                                    ignoredTarget: nil)
             }
             gradients.withUnsafeMutableBufferPointer { g in
                 let grads = g.baseAddress!
                 let table = params + embedding.weight.offset
-                // logits = P Eᵀ: dP = dLogits E, dE += dLogitsᵀ P.
-                gemm(transposeA: false, transposeB: false, m: rows, n: e, k: v, alpha: 1, a: w.logits.pointer, lda: v,
-                     b: table, ldb: e, beta: 0, c: w.dProjected.pointer, ldc: e, pool: pool)
-                gemm(transposeA: true, transposeB: false, m: v, n: e, k: rows, alpha: 1, a: w.logits.pointer, lda: v,
-                     b: w.projected.pointer, ldb: e, beta: 1, c: grads + embedding.weight.offset, ldc: e, pool: pool)
+                // logits = P Eᵀ over the counted rows: dP = dLogits E, dE += dLogitsᵀ P.
+                gemm(transposeA: false, transposeB: false, m: counted, n: e, k: v, alpha: 1, a: w.logits.pointer,
+                     lda: v, b: table, ldb: e, beta: 0, c: w.countedGradient.pointer, ldc: e, pool: pool)
+                gemm(transposeA: true, transposeB: false, m: v, n: e, k: counted, alpha: 1, a: w.logits.pointer,
+                     lda: v, b: w.countedProjected.pointer, ldb: e, beta: 1, c: grads + embedding.weight.offset,
+                     ldc: e, pool: pool)
+                w.dProjected.pointer.update(repeating: 0, count: rows * e)
+                w.countedRows.withUnsafeBufferPointer { countedRows in
+                    RowOps.scatterAddRows(w.countedGradient.pointer,
+                                          ids: UnsafeBufferPointer(rebasing: countedRows[0..<counted]), width: e,
+                                          into: w.dProjected.pointer, tableRows: rows)
+                }
                 projection.backward(x: w.hidden.pointer, dOut: w.dProjected.pointer, rows: rows, parameters: params,
                                     gradients: grads, dX: w.dHidden.pointer, pool: pool)
                 lstm.backward(x: w.embedded.pointer, h: w.hidden.pointer, dH: w.dHidden.pointer, steps: batch.steps,
@@ -103,11 +111,13 @@ package final class LSTMLanguageModel: LanguageModel {
 
     package func evaluate(_ batch: TokenBatch, into evaluation: inout LanguageModelEvaluation, pool: ThreadPool? = nil) {
         let w = prepareWorkspace(batch)
-        parameters.withUnsafeBufferPointer { p in forward(w, batch: batch, parameters: p.baseAddress!, pool: pool) }
-        let outcome = w.targets.withUnsafeBufferPointer { targets in
-            SoftmaxCrossEntropy.evaluate(logits: w.logits.pointer, rows: batch.batch * batch.steps,
-                                         classes: configuration.vocabularySize, targets: targets,
-                                         ignoredTarget: Self.paddingID)
+        let counted = parameters.withUnsafeBufferPointer { p in
+            forward(w, batch: batch, parameters: p.baseAddress!, pool: pool)
+        }
+        let outcome = w.countedTargets.withUnsafeBufferPointer { targets in
+            SoftmaxCrossEntropy.evaluate(logits: w.logits.pointer, rows: counted, classes: configuration.vocabularySize,
+                                         targets: UnsafeBufferPointer(rebasing: targets[0..<counted]),
+                                         ignoredTarget: nil)
         }
         evaluation.record(outcome)
     }
@@ -119,22 +129,37 @@ package final class LSTMLanguageModel: LanguageModel {
         return 2 * 3 * forwardMultiplyAdds * Double(batch * steps)  // backward ≈ 2× forward
     }
 
-    // ids/targets time-major, then embedding → LSTM → projection → tied logits
-    private func forward(_ w: Workspace, batch: TokenBatch, parameters params: UnsafePointer<Float>, pool: ThreadPool?) {
+    // ids/targets time-major, then embedding → LSTM → projection → tied logits for the counted rows only:
+    // padding targets carry no loss, so their logits (most of a step's work) are never computed.
+    // Returns how many rows are counted; their logits are the first rows of `w.logits`.
+    private func forward(_ w: Workspace, batch: TokenBatch, parameters params: UnsafePointer<Float>,
+                         pool: ThreadPool?) -> Int {
         let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
         let rows = batch.batch * batch.steps
-        for b in 0..<batch.batch {
-            for t in 0..<batch.steps {
+        var counted = 0
+        for t in 0..<batch.steps {
+            for b in 0..<batch.batch {
+                let target = batch.targets[b * batch.steps + t]
                 w.ids[t * batch.batch + b] = batch.inputs[b * batch.steps + t]
-                w.targets[t * batch.batch + b] = batch.targets[b * batch.steps + t]
+                if target != Self.paddingID {
+                    w.countedRows[counted] = Int32(t * batch.batch + b)
+                    w.countedTargets[counted] = target
+                    counted += 1
+                }
             }
         }
         w.ids.withUnsafeBufferPointer { ids in embedding.forward(ids: ids, parameters: params, out: w.embedded.pointer) }
         lstm.forward(x: w.embedded.pointer, steps: batch.steps, batch: batch.batch, parameters: params,
                      activations: w.lstm, h: w.hidden.pointer, pool: pool)
         projection.forward(x: w.hidden.pointer, rows: rows, parameters: params, out: w.projected.pointer, pool: pool)
-        gemm(transposeA: false, transposeB: true, m: rows, n: v, k: e, alpha: 1, a: w.projected.pointer, lda: e,
-             b: params + embedding.weight.offset, ldb: e, beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
+        w.countedRows.withUnsafeBufferPointer { countedRows in
+            RowOps.gatherRows(table: w.projected.pointer, tableRows: rows, width: e,
+                              ids: UnsafeBufferPointer(rebasing: countedRows[0..<counted]),
+                              into: w.countedProjected.pointer)
+        }
+        gemm(transposeA: false, transposeB: true, m: counted, n: v, k: e, alpha: 1, a: w.countedProjected.pointer,
+             lda: e, b: params + embedding.weight.offset, ldb: e, beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
+        return counted
     }
 
     private func prepareWorkspace(_ batch: TokenBatch) -> Workspace {
@@ -147,8 +172,9 @@ package final class LSTMLanguageModel: LanguageModel {
     /// Activations and their gradients for one batch shape, allocated once and reused every step.
     private final class Workspace {
         let batch: Int, steps: Int
-        var ids: [Int32], targets: [Int32]
-        let embedded, hidden, projected, logits, dProjected, dHidden, dEmbedded: AlignedBuffer
+        var ids: [Int32], countedRows: [Int32], countedTargets: [Int32]
+        let embedded, hidden, projected, countedProjected, logits, countedGradient, dProjected, dHidden,
+            dEmbedded: AlignedBuffer
         let lstm: LSTM.Activations
 
         init(configuration c: Configuration, batch: Int, steps: Int) {
@@ -156,10 +182,13 @@ package final class LSTMLanguageModel: LanguageModel {
             self.steps = steps
             let rows = batch * steps
             ids = [Int32](repeating: 0, count: rows)
-            targets = [Int32](repeating: 0, count: rows)
+            countedRows = ids
+            countedTargets = ids
             embedded = AlignedBuffer(count: rows * c.embeddingSize)
             hidden = AlignedBuffer(count: rows * c.hiddenSize)
             projected = AlignedBuffer(count: rows * c.embeddingSize)
+            countedProjected = AlignedBuffer(count: rows * c.embeddingSize)
+            countedGradient = AlignedBuffer(count: rows * c.embeddingSize)
             logits = AlignedBuffer(count: rows * c.vocabularySize)
             dProjected = AlignedBuffer(count: rows * c.embeddingSize)
             dHidden = AlignedBuffer(count: rows * c.hiddenSize)
