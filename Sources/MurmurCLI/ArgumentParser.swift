@@ -1,3 +1,5 @@
+import Experiments
+
 /// What a command accepts: options that take a value, flags, and named positional arguments.
 package struct CommandSignature: Sendable {
     /// An option such as `--threads 1,2`, with a default shown in help.
@@ -38,9 +40,14 @@ package struct ParsedArguments: Equatable {
     package var positionals: [String] = []
     package var values: [String: String] = [:]
     package var flags: Set<String> = []
+    /// Every value given for each option, in order (for repeatable options such as `--set`).
+    package var allValues: [String: [String]] = [:]
 
     /// The option's value, or its default from the signature.
     func value(_ option: String) -> String? { values[option] }
+
+    /// All values given for a repeatable option, in order (empty if none).
+    func repeatedValues(_ option: String) -> [String] { allValues[option] ?? [] }
 }
 
 /// Parses `arguments` against `signature`: `--name value`, `--name=value`, `--flag`, and positionals
@@ -73,8 +80,10 @@ package func parseArguments(
         if let option = signature.options.first(where: { "--" + $0.name == name }) {
             if let inlineValue {
                 parsed.values[option.name] = inlineValue
+                parsed.allValues[option.name, default: []].append(inlineValue)
             } else if index < arguments.count, !arguments[index].hasPrefix("--") {
                 parsed.values[option.name] = arguments[index]
+                parsed.allValues[option.name, default: []].append(arguments[index])
                 index += 1
             } else {
                 throw .missingValue(command: command, option: name, valueName: option.valueName)

@@ -5,11 +5,15 @@ import Foundation
 public struct Console: Sendable {
     let write: @Sendable (String) -> Void
     let writeError: @Sendable (String) -> Void
+    /// Whether this is the process's own standard output and error (not a test's capture).
+    var isStandard = false
 
     /// A console writing lines to the given closures (tests capture output this way).
-    package init(write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void) {
+    package init(write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void,
+                 isStandard: Bool = false) {
         self.write = write
         self.writeError = writeError
+        self.isStandard = isStandard
     }
 
     /// The process's standard output and error.
@@ -19,5 +23,5 @@ public struct Console: Sendable {
         },
         writeError: { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
-        })
+        }, isStandard: true)
 }

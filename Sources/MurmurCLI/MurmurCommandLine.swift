@@ -1,4 +1,6 @@
 import Foundation
+import Experiments
+import Federation
 
 /// The `murmur` command line: finds the command named by the arguments, parses its options and runs it.
 ///
@@ -17,6 +19,12 @@ public enum MurmurCommandLine {
         } catch let error as CommandLineError {
             console.writeError("murmur: \(error)")
             return error.exitCode
+        } catch let error as ScenarioError {
+            console.writeError("murmur: \(error)")
+            return 65  // EX_DATAERR: the input was read but is not valid
+        } catch let error as DataError {
+            console.writeError("murmur: \(error)")
+            return 65
         } catch {
             console.writeError("murmur: \(error)")
             return 1

@@ -24,7 +24,7 @@ package final class LSTMLanguageModel: LanguageModel {
     package static let paddingID: Int32 = 0
     package let configuration: Configuration
     package var parameters: ParameterSet
-    package private(set) var gradients: ParameterSet
+    package var gradients: ParameterSet
     package var vocabularySize: Int { configuration.vocabularySize }
 
     private let embedding: Embedding
@@ -68,6 +68,8 @@ package final class LSTMLanguageModel: LanguageModel {
         }
     }
 
+    package func beginTraining(randomSeed: UInt64) {}  // no randomness in training
+
     package func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool? = nil) -> SoftmaxCrossEntropy.Result {
         let w = prepareWorkspace(batch)
         gradients.zero()
@@ -102,7 +104,8 @@ package final class LSTMLanguageModel: LanguageModel {
                               batch: batch.batch, parameters: params, activations: w.lstm, gradients: grads,
                               dX: w.dEmbedded.pointer, pool: pool)
                 w.ids.withUnsafeBufferPointer { ids in
-                    embedding.backward(ids: ids, dOut: w.dEmbedded.pointer, gradients: grads)
+                    embedding.backward(ids: UnsafeBufferPointer(rebasing: ids[0..<rows]), dOut: w.dEmbedded.pointer,
+                                       gradients: grads)
                 }
             }
             return result
@@ -148,7 +151,10 @@ package final class LSTMLanguageModel: LanguageModel {
                 }
             }
         }
-        w.ids.withUnsafeBufferPointer { ids in embedding.forward(ids: ids, parameters: params, out: w.embedded.pointer) }
+        w.ids.withUnsafeBufferPointer { ids in
+            embedding.forward(ids: UnsafeBufferPointer(rebasing: ids[0..<rows]), parameters: params,
+                              out: w.embedded.pointer)
+        }
         lstm.forward(x: w.embedded.pointer, steps: batch.steps, batch: batch.batch, parameters: params,
                      activations: w.lstm, h: w.hidden.pointer, pool: pool)
         projection.forward(x: w.hidden.pointer, rows: rows, parameters: params, out: w.projected.pointer, pool: pool)
@@ -163,8 +169,10 @@ package final class LSTMLanguageModel: LanguageModel {
     }
 
     private func prepareWorkspace(_ batch: TokenBatch) -> Workspace {
-        if let workspace, workspace.batch == batch.batch, workspace.steps == batch.steps { return workspace }
-        let created = Workspace(configuration: configuration, batch: batch.batch, steps: batch.steps)
+        // Reuse the workspace for any batch that fits, so a client's short last batch does not reallocate.
+        if let workspace, batch.batch <= workspace.batch, batch.steps <= workspace.steps { return workspace }
+        let created = Workspace(configuration: configuration, batch: max(batch.batch, workspace?.batch ?? 0),
+                                steps: max(batch.steps, workspace?.steps ?? 0))
         workspace = created
         return created
     }

@@ -34,6 +34,14 @@ package struct LanguageModelEvaluation: Sendable, Equatable {
         top3Hits += outcome.top3
     }
 
+    /// Adds another evaluation's totals (callers add in a fixed order for determinism).
+    package mutating func add(_ other: LanguageModelEvaluation) {
+        negativeLogLikelihood += other.negativeLogLikelihood
+        tokens += other.tokens
+        top1Hits += other.top1Hits
+        top3Hits += other.top3Hits
+    }
+
     package var meanLoss: Double { tokens == 0 ? 0 : negativeLogLikelihood / Double(tokens) }
     package var perplexity: Double { exp(meanLoss) }
     package var top1Accuracy: Double { tokens == 0 ? 0 : Double(top1Hits) / Double(tokens) }
@@ -46,8 +54,13 @@ package struct LanguageModelEvaluation: Sendable, Equatable {
 /// gradient of the mean loss over the batch's non-padding targets.
 package protocol LanguageModel: AnyObject {
     var parameters: ParameterSet { get set }
-    var gradients: ParameterSet { get }
+    /// Settable so a trainer can add terms (a FedProx proximal term) in place before the optimizer step.
+    var gradients: ParameterSet { get set }
     var vocabularySize: Int { get }
+
+    /// Keys the randomness of the training steps that follow (dropout) to `randomSeed`, from step 0, so a
+    /// client's training does not depend on what the same model object trained before.
+    func beginTraining(randomSeed: UInt64)
 
     /// Forward and backward on one batch; returns the summed NLL and the counted targets.
     func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool?) -> SoftmaxCrossEntropy.Result

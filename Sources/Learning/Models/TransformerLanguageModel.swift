@@ -33,17 +33,19 @@ package final class TransformerLanguageModel: LanguageModel {
     package static let paddingID: Int32 = 0
     package let configuration: Configuration
     package var parameters: ParameterSet
-    package private(set) var gradients: ParameterSet
+    package var gradients: ParameterSet
     package var vocabularySize: Int { configuration.vocabularySize }
     private let tokens: Embedding, positions: ParameterLayout.Entry, blocks: [Block], finalNorm: LayerNorm
     private let seed: UInt64
     private var trainingSteps: UInt64 = 0
+    private var dropoutSeed: UInt64
     private var workspace: Workspace?
 
     /// A model with GPT-2's initialisation (N(0, 0.02), residual projections scaled by 1/√(2·layers)).
     package init(configuration c: Configuration, seed: UInt64) {
         configuration = c
         self.seed = seed
+        dropoutSeed = seed
         let d = c.width
         var layout = ParameterLayout()
         tokens = Embedding(rows: c.vocabularySize, width: d, weight: layout.add("token.weight", shape: [c.vocabularySize, d]),
@@ -81,11 +83,16 @@ package final class TransformerLanguageModel: LanguageModel {
         }
     }
 
+    package func beginTraining(randomSeed: UInt64) {
+        dropoutSeed = randomSeed
+        trainingSteps = 0
+    }
+
     package func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool? = nil) -> SoftmaxCrossEntropy.Result {
         let w = prepareWorkspace(batch)
         gradients.zero()
         trainingSteps += 1
-        var dropoutStream = configuration.dropout > 0 ? RandomStream(seed: seed, keys: [0xD50, trainingSteps]) : nil
+        var dropoutStream = configuration.dropout > 0 ? RandomStream(seed: dropoutSeed, keys: [0xD50, trainingSteps]) : nil
         return parameters.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
             forward(w, batch: batch, parameters: params, dropout: &dropoutStream, pool: pool)

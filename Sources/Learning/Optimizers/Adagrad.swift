@@ -12,6 +12,10 @@ package final class Adagrad: Optimizer {
 
     package var state: [String: [Float]] { ["accumulator": accumulator] }
 
+    package func restore(state: [String: [Float]]) throws(OptimizerStateError) {
+        accumulator = try OptimizerStateError.vector("accumulator", count: accumulator.count, in: state)
+    }
+
     package func step(parameters: inout ParameterSet, gradients: ParameterSet, learningRate: Float) {
         let eps = epsilon
         gradients.withUnsafeBufferPointer { g in

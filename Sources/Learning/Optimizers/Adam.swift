@@ -25,6 +25,12 @@ package final class Adam: Optimizer {
         ["firstMoment": firstMoment, "secondMoment": secondMoment, "step": [Float(stepCount)]]
     }
 
+    package func restore(state: [String: [Float]]) throws(OptimizerStateError) {
+        firstMoment = try OptimizerStateError.vector("firstMoment", count: firstMoment.count, in: state)
+        secondMoment = try OptimizerStateError.vector("secondMoment", count: secondMoment.count, in: state)
+        stepCount = try OptimizerStateError.count("step", in: state)
+    }
+
     package func step(parameters: inout ParameterSet, gradients: ParameterSet, learningRate: Float) {
         stepCount += 1
         let (b1, b2, eps, decay, isDecoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)

@@ -41,4 +41,6 @@ package protocol Optimizer: AnyObject {
     func step(parameters: inout ParameterSet, gradients: ParameterSet, learningRate: Float)
     /// Optimizer state (moments, step count) as named flat vectors, for checkpoints.
     var state: [String: [Float]] { get }
+    /// Replaces the state with one saved from `state` by an optimizer of the same kind and layout.
+    func restore(state: [String: [Float]]) throws(OptimizerStateError)
 }

@@ -15,6 +15,10 @@ package final class SGD: Optimizer {
 
     package var state: [String: [Float]] { ["velocity": velocity] }
 
+    package func restore(state: [String: [Float]]) throws(OptimizerStateError) {
+        velocity = try OptimizerStateError.vector("velocity", count: velocity.count, in: state)
+    }
+
     package func step(parameters: inout ParameterSet, gradients: ParameterSet, learningRate: Float) {
         let (mu, decay, useNesterov) = (momentum, weightDecay, nesterov)
         gradients.withUnsafeBufferPointer { g in

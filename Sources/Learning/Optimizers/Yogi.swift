@@ -17,6 +17,11 @@ package final class Yogi: Optimizer {
 
     package var state: [String: [Float]] { ["firstMoment": firstMoment, "secondMoment": secondMoment] }
 
+    package func restore(state: [String: [Float]]) throws(OptimizerStateError) {
+        firstMoment = try OptimizerStateError.vector("firstMoment", count: firstMoment.count, in: state)
+        secondMoment = try OptimizerStateError.vector("secondMoment", count: secondMoment.count, in: state)
+    }
+
     package func step(parameters: inout ParameterSet, gradients: ParameterSet, learningRate: Float) {
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         gradients.withUnsafeBufferPointer { g in

@@ -88,3 +88,14 @@ package struct ParameterSet: Sendable, Equatable {
         }
     }
 }
+
+extension ParameterSet {
+    /// Overwrites every value with `other`'s, in place (no allocation when the storage is not shared):
+    /// how a client's model replica takes the global model at the start of its task.
+    package mutating func assign(from other: ParameterSet) {
+        precondition(layout == other.layout, "ParameterSet.assign: layouts differ")
+        other.withUnsafeBufferPointer { source in
+            _ = withUnsafeMutableBufferPointer { $0.update(fromContentsOf: source) }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Federation
+import Foundation
+import Learning
+
+/// One line of `metrics.jsonl`: what a round did and, on evaluation rounds, how the model scores.
+package struct RoundMetrics: Sendable, Equatable, Codable {
+    package var round: Int
+    package var wallSeconds: Double
+    package var learningRate: Double?
+    package var trainLoss: Double?
+    package var clientsSampled: Int
+    package var clientsFinished: Int
+    package var clientsDropped: Int
+    package var trainingTokens: Int
+    package var localSteps: Int
+    package var updateNorm: Double?
+    package var bytesUp: Int
+    package var bytesDown: Int
+    package var validationLoss: Double?
+    package var validationPerplexity: Double?
+    package var top1Accuracy: Double?
+    package var top3Accuracy: Double?
+
+    /// The metrics of a finished round, without evaluation.
+    package init(_ result: RoundResult, wallSeconds: Double) {
+        round = result.round
+        self.wallSeconds = wallSeconds
+        learningRate = Double(result.learningRate)
+        trainLoss = result.statistics.lossTokens > 0 ? result.statistics.meanLoss : nil
+        clientsSampled = result.sampled
+        clientsFinished = result.contributed
+        clientsDropped = 0
+        trainingTokens = result.statistics.lossTokens
+        localSteps = result.statistics.steps
+        updateNorm = result.updateNorm
+        bytesUp = result.bytesUpPerClient * result.contributed
+        bytesDown = result.bytesDownPerClient * result.sampled
+    }
+
+    /// The line for round 0: the initial model's evaluation.
+    package init(initialEvaluation: LanguageModelEvaluation, wallSeconds: Double) {
+        round = 0
+        self.wallSeconds = wallSeconds
+        clientsSampled = 0
+        clientsFinished = 0
+        clientsDropped = 0
+        trainingTokens = 0
+        localSteps = 0
+        bytesUp = 0
+        bytesDown = 0
+        record(initialEvaluation)
+    }
+
+    package mutating func record(_ evaluation: LanguageModelEvaluation) {
+        validationLoss = evaluation.meanLoss
+        validationPerplexity = evaluation.perplexity
+        top1Accuracy = evaluation.top1Accuracy
+        top3Accuracy = evaluation.top3Accuracy
+    }
+
+    /// The line as written: keys sorted, values as JSON numbers (nil fields left out).
+    package var jsonLine: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// `summary.json`: the run's outcome at a glance.
+package struct RunSummary: Sendable, Equatable, Codable {
+    package var name: String
+    package var roundsCompleted: Int
+    package var parameters: Int
+    package var threads: Int
+    package var finalValidationPerplexity: Double?
+    package var bestValidationPerplexity: Double?
+    package var finalTop1Accuracy: Double?
+    package var finalTop3Accuracy: Double?
+    package var unigramPerplexity: Double
+    package var trainingWallSeconds: Double
+    package var roundsPerSecond: Double
+    package var clientTokensPerSecond: Double
+    package var bytesUp: Int
+    package var bytesDown: Int
+}

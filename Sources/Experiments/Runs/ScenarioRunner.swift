@@ -1,0 +1,168 @@
+import Federation
+import Foundation
+import Kernels
+import Learning
+
+/// How to run a scenario: where, on how many threads, and whether to continue an interrupted run.
+package struct RunOptions: Sendable {
+    /// The run folder; by default `<output.directory>/<name>`, or `<name>-2`, … if that one is taken.
+    package var runFolder: String?
+    package var resume = false
+    package var threads = 2
+    /// Stop after this round as if interrupted (tests of resume use it).
+    package var stopAfterRound: Int?
+
+    package init() {}
+}
+
+/// A failure while running that is not a bad scenario: a run folder that cannot be used or written.
+package struct RunError: Error, CustomStringConvertible {
+    package var description: String
+}
+
+/// Runs a validated scenario into its run folder: `scenario.json` (resolved), `metrics.jsonl` (a line a
+/// round, appended and flushed as rounds finish), `checkpoint.bin` every `output.checkpointEvery` rounds
+/// and at the end, and `summary.json` at the end. Every file but the append-only metrics is written to
+/// a temporary name and renamed, so an interrupted run loses nothing it had written, and `--resume`
+/// continues from the last checkpoint to the same result as an uninterrupted run.
+package final class ScenarioRunner {
+    package let scenario: Scenario
+    package let options: RunOptions
+    private let report: RunReporter
+
+    package init(scenario: Scenario, options: RunOptions, reporter: RunReporter) {
+        self.scenario = scenario
+        self.options = options
+        report = reporter
+    }
+
+    /// Runs (or resumes) the scenario; returns the summary and the run folder.
+    @discardableResult
+    package func run() throws -> (summary: RunSummary, folder: String) {
+        let s = scenario
+        let folder = try chooseFolder()
+        let folderURL = URL(fileURLWithPath: folder)
+        let metricsURL = folderURL.appendingPathComponent("metrics.jsonl")
+        let checkpointURL = folderURL.appendingPathComponent("checkpoint.bin")
+        let scenarioText = String(decoding: s.resolvedJSON, as: UTF8.self)
+
+        let (train, validation) = try s.populations()
+        let pool = ThreadPool(threadCount: options.threads)
+        let training = FederatedTraining(configuration: s.training, population: train, pool: pool)
+        let heldOut = try HeldOutEvaluation(population: validation, users: s.evaluationUsers,
+                                            steps: s.training.client.sequenceLength,
+                                            maxSentences: s.training.client.maxSentences,
+                                            batchSize: s.evaluationBatchSize)
+        let unigram = try UnigramBaseline.perplexity(training: train, users: 2000, steps: s.training.client.sequenceLength,
+                                                     maxSentences: s.training.client.maxSentences, heldOut: heldOut)
+        if options.resume {
+            let checkpoint = try TrainingCheckpoint.read(from: checkpointURL)
+            guard checkpoint.metadata["scenario"] == scenarioText else {
+                throw RunError(description: "\(folder): the scenario differs from the one this run was started with "
+                    + "(see \(folder)/scenario.json); resume with the same scenario and --set values")
+            }
+            try training.restore(checkpoint)
+            let keptBytes = UInt64(checkpoint.metadata["metricsBytes"] ?? "0") ?? 0
+            try truncate(metricsURL, to: keptBytes)
+            report.note("resuming \(folder) after round \(checkpoint.completedRounds) of \(s.rounds)")
+        } else {
+            try FileManager.default.createDirectory(at: folderURL, withIntermediateDirectories: true)
+            try s.resolvedJSON.write(to: folderURL.appendingPathComponent("scenario.json"), options: .atomic)
+            try Data().write(to: metricsURL, options: .atomic)
+        }
+        let metrics = try FileHandle(forWritingTo: metricsURL)
+        defer { try? metrics.close() }
+        try metrics.seekToEnd()
+        func append(_ line: RoundMetrics) throws {
+            try metrics.write(contentsOf: Data((line.jsonLine + "\n").utf8))
+            try metrics.synchronize()
+        }
+
+        report.start(name: s.name, folder: folder, rounds: s.rounds, population: train.origin,
+                     parameters: training.parameters.layout.count, unigram: unigram)
+        let clock = ContinuousClock()
+        if training.completedRounds == 0 && s.evaluationEvery > 0 {
+            let evaluation = heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool)
+            try append(RoundMetrics(initialEvaluation: evaluation, wallSeconds: 0))
+            report.round(RoundMetrics(initialEvaluation: evaluation, wallSeconds: 0), of: s.rounds)
+        }
+        while training.completedRounds < s.rounds {
+            if let stop = options.stopAfterRound, training.completedRounds >= stop { break }
+            let started = clock.now
+            let result = try training.runRound()
+            var line = RoundMetrics(result, wallSeconds: seconds(clock.now - started))
+            let round = result.round
+            if s.evaluationEvery > 0 && (round % s.evaluationEvery == 0 || round == s.rounds) {
+                line.record(heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool))
+            }
+            try append(line)
+            report.round(line, of: s.rounds)
+            if round % s.checkpointEvery == 0 || round == s.rounds {
+                var checkpoint = training.checkpointState
+                checkpoint.metadata = ["scenario": scenarioText, "metricsBytes": String(try metrics.offset())]
+                try checkpoint.write(to: checkpointURL)
+            }
+        }
+        let summary = try summarize(metricsURL, unigram: unigram, parameters: training.parameters.layout.count,
+                                    rounds: training.completedRounds)
+        if training.completedRounds == s.rounds {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(summary).write(to: folderURL.appendingPathComponent("summary.json"), options: .atomic)
+        }
+        report.finish(summary, folder: folder)
+        return (summary, folder)
+    }
+
+    private func chooseFolder() throws -> String {
+        let base = options.runFolder ?? URL(fileURLWithPath: scenario.outputDirectory)
+            .appendingPathComponent(scenario.name).path
+        let manager = FileManager.default
+        if options.resume {
+            guard manager.fileExists(atPath: base + "/checkpoint.bin") else {
+                throw RunError(description: "\(base): nothing to resume (no checkpoint.bin; the run stopped before "
+                    + "its first checkpoint, or never started); run it again without --resume")
+            }
+            return base
+        }
+        func isFree(_ path: String) -> Bool {
+            !manager.fileExists(atPath: path) || ((try? manager.contentsOfDirectory(atPath: path))?.isEmpty ?? false)
+        }
+        if isFree(base) { return base }
+        if options.runFolder != nil {
+            throw RunError(description: "\(base): already holds a run; choose another --out, or add --resume")
+        }
+        var suffix = 2
+        while !isFree("\(base)-\(suffix)") { suffix += 1 }
+        return "\(base)-\(suffix)"
+    }
+
+    private func truncate(_ url: URL, to length: UInt64) throws {
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: length)
+    }
+
+    private func summarize(_ metricsURL: URL, unigram: Double, parameters: Int, rounds: Int) throws -> RunSummary {
+        let lines = try String(contentsOf: metricsURL, encoding: .utf8).split(separator: "\n")
+        let decoder = JSONDecoder()
+        let metrics = try lines.map { try decoder.decode(RoundMetrics.self, from: Data($0.utf8)) }
+        let evaluated = metrics.filter { $0.validationPerplexity != nil }
+        let wall = metrics.reduce(0) { $0 + $1.wallSeconds }
+        let tokens = metrics.reduce(0) { $0 + $1.trainingTokens }
+        return RunSummary(
+            name: scenario.name, roundsCompleted: rounds, parameters: parameters, threads: options.threads,
+            finalValidationPerplexity: evaluated.last?.validationPerplexity,
+            bestValidationPerplexity: evaluated.compactMap(\.validationPerplexity).min(),
+            finalTop1Accuracy: evaluated.last?.top1Accuracy, finalTop3Accuracy: evaluated.last?.top3Accuracy,
+            unigramPerplexity: unigram, trainingWallSeconds: wall,
+            roundsPerSecond: wall > 0 ? Double(rounds) / wall : 0,
+            clientTokensPerSecond: wall > 0 ? Double(tokens) / wall : 0,
+            bytesUp: metrics.reduce(0) { $0 + $1.bytesUp }, bytesDown: metrics.reduce(0) { $0 + $1.bytesDown })
+    }
+}
+
+/// Seconds in a Duration, as a Double.
+package func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}

@@ -1,0 +1,158 @@
+import Federation
+import Foundation
+import Learning
+
+// The readers of each scenario section: keys, defaults and ranges (mirrored in docs/scenarios.md).
+extension Scenario {
+    static func readData(_ r: ScenarioReader, baseFolder: URL) throws(ScenarioError) -> (DataSource, Int) {
+        let source = try r.choice("source", default: "synthetic", among: ["synthetic", "files"])
+        let maxSentences = try r.integer("maxSentencesPerUser", default: 64, in: 1...100_000)
+        switch source {
+        case "files":
+            func folder(_ key: String) throws(ScenarioError) -> String {
+                guard let given = try r.string(key, default: nil) else {
+                    throw r.error(key, "required when data.source is files: a folder with vocab.txt and users.jsonl")
+                }
+                let url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : baseFolder.appendingPathComponent(given)
+                for needed in ["vocab.txt", "users.jsonl"]
+                where !FileManager.default.fileExists(atPath: url.appendingPathComponent(needed).path) {
+                    throw r.error(key, "\(url.appendingPathComponent(needed).path) not found")
+                }
+                return url.standardizedFileURL.path
+            }
+            let train = try folder("trainPath"), validation = try folder("validationPath")
+            try r.finish(note: "synthetic-data keys apply only when data.source is synthetic")
+            return (.files(trainPath: train, validationPath: validation), maxSentences)
+        default:
+            let users = try r.integer("users", default: 10_000, in: 1...100_000_000)
+            let validationUsers = try r.integer("validationUsers", default: 200, in: 1...1_000_000)
+            let vocabulary = try r.integer("vocabularySize", default: 10_000, in: 8...1_000_000)
+            let topics = try r.integer("topics", default: 40, in: 2...10_000)
+            let zipf = try r.number("zipfExponent", default: 1.1, in: 0...4)
+            let languageSeed = UInt64(try r.integer("languageSeed", default: 12_345, in: 0...Int(Int32.max)))
+            let userSeed = UInt64(try r.integer("userSeed", default: 0, in: 0...Int(Int32.max)))
+            let validationSeed = UInt64(try r.integer("validationSeed", default: 1, in: 0...Int(Int32.max)))
+            if validationSeed == userSeed {
+                throw r.error("validationSeed", "must differ from data.userSeed, or validation users repeat training users")
+            }
+            try r.finish(note: "trainPath and validationPath apply only when data.source is files")
+            return (.synthetic(users: users, validationUsers: validationUsers, vocabularySize: vocabulary,
+                               topics: topics, zipfExponent: zipf, languageSeed: languageSeed, userSeed: userSeed,
+                               validationSeed: validationSeed), maxSentences)
+        }
+    }
+
+    static func vocabularySize(of data: DataSource, reader: ScenarioReader) throws(ScenarioError) -> Int {
+        switch data {
+        case let .synthetic(_, _, vocabularySize, _, _, _, _, _): return vocabularySize
+        case let .files(trainPath, validationPath):
+            do {
+                let train = try Vocabulary.load(from: URL(fileURLWithPath: trainPath).appendingPathComponent("vocab.txt"))
+                let validation = try Vocabulary.load(from: URL(fileURLWithPath: validationPath)
+                    .appendingPathComponent("vocab.txt"))
+                guard train == validation else {
+                    throw reader.error("validationPath", "its vocab.txt differs from trainPath's; both must share one")
+                }
+                return train.count
+            } catch let error as DataError {
+                throw reader.error("trainPath", error.description)
+            } catch let error as ScenarioError {
+                throw error
+            } catch {
+                throw reader.error("trainPath", "\(error)")
+            }
+        }
+    }
+
+    static func populationSize(_ data: DataSource) -> Int? {
+        if case let .synthetic(users, _, _, _, _, _, _, _) = data { return users }
+        return nil
+    }
+
+    static func readModel(_ r: ScenarioReader, vocabularySize: Int) throws(ScenarioError) -> LanguageModelConfiguration {
+        let kind = try r.choice("kind", default: "lstm", among: ["lstm", "transformer"])
+        let model: LanguageModelConfiguration
+        if kind == "transformer" {
+            let width = try r.integer("width", default: 64, in: 4...4096)
+            let heads = try r.integer("heads", default: 4, in: 1...64)
+            guard width % heads == 0 else { throw r.error("heads", "must divide model.width (\(width))") }
+            let layers = try r.integer("layers", default: 2, in: 1...48)
+            let maxSteps = try r.integer("maxSteps", default: 32, in: 2...4096)
+            let dropout = try r.number("dropout", default: 0, in: 0...0.9)
+            model = .transformer(.init(vocabularySize: vocabularySize, width: width, heads: heads, layers: layers,
+                                       maxSteps: maxSteps, dropout: Float(dropout)))
+            try r.finish(note: "embeddingSize and hiddenSize apply only to kind lstm")
+        } else {
+            let embedding = try r.integer("embeddingSize", default: 96, in: 1...4096)
+            let hidden = try r.integer("hiddenSize", default: 256, in: 1...8192)
+            model = .lstm(.init(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden))
+            try r.finish(note: "width, heads, layers, maxSteps and dropout apply only to kind transformer")
+        }
+        return model
+    }
+
+    static func readClients(_ r: ScenarioReader, population: Int?) throws(ScenarioError) -> (CohortSampling, ClientTraining) {
+        let samplingKind = try r.choice("sampling", default: "fixed", among: ["fixed", "poisson"])
+        let sampling: CohortSampling
+        if samplingKind == "poisson" {
+            sampling = .poisson(rate: try r.number("samplingRate", default: 0.001, in: 0...1, excludingLowerBound: true))
+        } else {
+            let size = try r.integer("cohortSize", default: 50, in: 1...1_000_000)
+            if let population, size > population {
+                throw r.error("cohortSize", "\(size) exceeds the population (data.users = \(population))")
+            }
+            sampling = .fixedSize(size)
+        }
+        var client = ClientTraining()
+        client.localEpochs = try r.integer("localEpochs", default: 1, in: 1...1000)
+        client.maxSentences = try r.integer("maxSentences", default: 64, in: 1...100_000)
+        client.batchSize = try r.integer("batchSize", default: 16, in: 1...4096)
+        client.sequenceLength = try r.integer("sequenceLength", default: 20, in: 2...4096)
+        client.learningRate = Float(try r.number("learningRate", default: 0.3, in: 0...100, excludingLowerBound: true))
+        let optimizer = try r.choice("optimizer", default: "sgd", among: ["sgd", "adam", "adagrad"])
+        switch optimizer {
+        case "adam": client.optimizer = .adam()
+        case "adagrad": client.optimizer = .adagrad()
+        default: client.optimizer = .sgd(momentum: Float(try r.number("momentum", default: 0, in: 0...0.999)))
+        }
+        client.proximalMu = Float(try r.number("proximalMu", default: 0, in: 0...1000))
+        client.weighting = ClientTraining.Weighting(rawValue: try r.choice("weighting", default: "user",
+                                                                          among: ["user", "token"]))!
+        client.shuffle = try r.boolean("shuffle", default: true)
+        try r.finish(note: "cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd")
+        return (sampling, client)
+    }
+
+    static func readServer(_ r: ScenarioReader, rounds: Int) throws(ScenarioError) -> ServerOptimization {
+        var server = ServerOptimization()
+        let kinds = ServerOptimization.Kind.allCases.map(\.rawValue)
+        server.kind = ServerOptimization.Kind(rawValue: try r.choice("optimizer", default: "fedavg", among: kinds))!
+        server.learningRate = Float(try r.number("learningRate", default: server.kind == .fedavg ? 1 : 0.01,
+                                                 in: 0...100, excludingLowerBound: true))
+        switch server.kind {
+        case .fedavg: break
+        case .fedavgm: server.momentum = Float(try r.number("momentum", default: 0.9, in: 0...0.999))
+        case .fedadam, .fedyogi, .lamb:
+            server.beta1 = Float(try r.number("beta1", default: 0.9, in: 0...0.999))
+            server.beta2 = Float(try r.number("beta2", default: 0.99, in: 0...0.9999))
+            server.adaptivity = Float(try r.number("adaptivity", default: 1e-3, in: 0...10, excludingLowerBound: true))
+        case .fedadagrad:
+            server.adaptivity = Float(try r.number("adaptivity", default: 1e-3, in: 0...10, excludingLowerBound: true))
+        }
+        let warmup = try r.integer("warmupRounds", default: 0, in: 0...rounds)
+        switch try r.choice("decay", default: "none", among: ["none", "cosine", "step"]) {
+        case "cosine":
+            let floor = try r.number("minimumFactor", default: 0, in: 0...1)
+            server.schedule = .cosine(totalSteps: rounds, warmupSteps: warmup, minimumFactor: floor)
+        case "step":
+            let every = try r.integer("decayEvery", default: max(1, rounds / 3), in: 1...1_000_000)
+            let factor = try r.number("decayFactor", default: 0.5, in: 0...1, excludingLowerBound: true)
+            server.schedule = .stepDecay(everySteps: every, factor: factor, warmupSteps: warmup)
+        default:
+            server.schedule = warmup > 0 ? .linearWarmup(warmupSteps: warmup) : .constant
+        }
+        try r.finish(note: "momentum applies to fedavgm; beta1, beta2 to fedadam, fedyogi, lamb; adaptivity to "
+            + "the adaptive optimizers; minimumFactor to decay cosine; decayEvery, decayFactor to decay step")
+        return server
+    }
+}

@@ -1,0 +1,108 @@
+import Federation
+import Foundation
+import Learning
+
+/// A federated scenario, validated and resolved: what `murmur run` runs (docs/scenarios.md lists every
+/// key with its default and range).
+package struct Scenario: Sendable {
+    /// Where the users come from.
+    package enum DataSource: Sendable, Equatable {
+        /// Users generated on demand from a `SyntheticLanguage`.
+        case synthetic(users: Int, validationUsers: Int, vocabularySize: Int, topics: Int, zipfExponent: Double,
+                       languageSeed: UInt64, userSeed: UInt64, validationSeed: UInt64)
+        /// Federated text folders (vocab.txt + users.jsonl), paths resolved against the scenario's folder.
+        case files(trainPath: String, validationPath: String)
+    }
+
+    package var name: String
+    package var file: String
+    package var rounds: Int
+    package var data: DataSource
+    package var training: FederatedTrainingConfiguration
+    package var evaluationEvery: Int
+    package var evaluationUsers: Int
+    package var evaluationBatchSize: Int
+    package var outputDirectory: String
+    package var checkpointEvery: Int
+    /// The scenario with every default filled in, as written to the run folder's scenario.json.
+    package var resolvedJSON: Data
+
+    /// Parses and validates scenario JSON text; `file` names it in errors and anchors relative paths.
+    package init(json: Data, file: String, overrides: [String] = []) throws(ScenarioError) {
+        guard var tree = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+            throw ScenarioError(file: file, keyPath: "", message: "not a JSON object (check commas and quotes)")
+        }
+        for override in overrides { try ScenarioOverride.apply(override, to: &tree, file: file) }
+        let root = ScenarioReader(file: file, object: tree)
+        self.file = file
+        name = try root.string("name", default: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)!
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw root.error("name", "'\(name)' must use only letters, digits, '-', '_' and '.' (it names the run folder)")
+        }
+        let seed = UInt64(try root.integer("seed", default: 0, in: 0...Int(Int32.max)))
+        rounds = try root.integer("rounds", default: 20, in: 1...1_000_000)
+
+        let dataSection = try root.section("data")
+        let baseFolder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        (data, maxSentencesGenerated) = try Self.readData(dataSection, baseFolder: baseFolder)
+        let vocabularySize = try Self.vocabularySize(of: data, reader: dataSection)
+
+        let model = try Self.readModel(try root.section("model"), vocabularySize: vocabularySize)
+        training = FederatedTrainingConfiguration(model: model)
+        training.seed = seed
+        let clients = try root.section("clients")
+        (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data))
+        training.server = try Self.readServer(try root.section("server"), rounds: rounds)
+        if case let .transformer(configuration) = model, training.client.sequenceLength > configuration.maxSteps {
+            throw clients.error("sequenceLength", "\(training.client.sequenceLength) exceeds model.maxSteps "
+                + "(\(configuration.maxSteps))")
+        }
+
+        let evaluation = try root.section("evaluation")
+        evaluationEvery = try evaluation.integer("every", default: max(1, rounds / 10), in: 0...1_000_000)
+        evaluationUsers = try evaluation.integer("users", default: 200, in: 1...1_000_000)
+        evaluationBatchSize = try evaluation.integer("batchSize", default: 128, in: 1...4096)
+        try evaluation.finish()
+
+        let output = try root.section("output")
+        outputDirectory = try output.string("directory", default: "runs")!
+        checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
+        try output.finish()
+        try root.finish()
+
+        let encoder = try? JSONSerialization.data(withJSONObject: root.resolvedTree, options: [.prettyPrinted, .sortedKeys])
+        resolvedJSON = encoder ?? Data()
+    }
+
+    private var maxSentencesGenerated: Int
+
+    /// Reads a scenario file.
+    package init(contentsOf path: String, overrides: [String] = []) throws(ScenarioError) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ScenarioError(file: path, keyPath: "", message: "no such file (scenarios are JSON files, e.g. "
+                + "scenarios/quickstart.json)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, keyPath: "", message: "cannot be read")
+        }
+        try self.init(json: data, file: path, overrides: overrides)
+    }
+
+    /// The training and validation populations (opening the folders, or making the synthetic language).
+    package func populations() throws(ScenarioError) -> (train: any Population, validation: any Population) {
+        switch data {
+        case let .synthetic(users, validationUsers, vocabularySize, topics, zipf, languageSeed, userSeed, validationSeed):
+            let language = SyntheticLanguage(vocabularySize: vocabularySize, topics: topics, zipfExponent: zipf,
+                                             seed: languageSeed)
+            return (SyntheticPopulation(language: language, users: users, seed: userSeed, maxSentences: maxSentencesGenerated),
+                    SyntheticPopulation(language: language, users: validationUsers, seed: validationSeed,
+                                        maxSentences: maxSentencesGenerated))
+        case let .files(trainPath, validationPath):
+            do {
+                return (try FederatedTextFolder(path: trainPath), try FederatedTextFolder(path: validationPath))
+            } catch {
+                throw ScenarioError(file: file, keyPath: "data", message: error.description)
+            }
+        }
+    }
+}

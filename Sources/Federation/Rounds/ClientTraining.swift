@@ -1,0 +1,66 @@
+import Learning
+
+/// How a sampled client trains locally: what a scenario's `clients` section (other than sampling) sets.
+///
+/// The defaults are pfl-research's StackOverflow LM baseline: one epoch over at most 64 sentences,
+/// batches of 16 rows of 20 tokens, SGD at learning rate 0.3, updates weighted by user.
+package struct ClientTraining: Sendable, Equatable, Codable {
+    /// How a client's update counts in the weighted average.
+    package enum Weighting: String, Sendable, Equatable, Codable, CaseIterable {
+        /// Every client counts once (what user-level differential privacy needs).
+        case user
+        /// A client counts by its number of training tokens (FedAvg of McMahan et al. 2017).
+        case token
+    }
+
+    package var localEpochs = 1
+    package var maxSentences = 64
+    package var batchSize = 16
+    package var sequenceLength = 20
+    package var optimizer: OptimizerConfiguration = .sgd()
+    package var learningRate: Float = 0.3
+    /// μ of FedProx's proximal term (μ/2)‖w − w_global‖² (Li et al. 2020); 0 turns it off.
+    package var proximalMu: Float = 0
+    package var weighting = Weighting.user
+    /// Whether a client shuffles its rows each epoch (from a stream keyed by seed, round and user).
+    package var shuffle = true
+
+    package init() {}
+}
+
+/// What one client's local training produced, as it enters the update pipeline.
+package struct ClientUpdate: Sendable {
+    /// The client's position in the round's cohort (the order of aggregation).
+    package var cohortPosition: Int
+    package var userIndex: Int
+    /// Local model minus global model, over the parameters the client sends.
+    package var delta: ParameterSet
+    /// Its weight in the average (1 per user, or its token count).
+    package var weight: Double
+    package var statistics: ClientStatistics
+}
+
+/// Counts from one client's local training.
+package struct ClientStatistics: Sendable, Equatable, Codable {
+    /// Summed training NLL over all local steps, and the targets it was summed over.
+    package var lossSum = 0.0
+    package var lossTokens = 0
+    /// Distinct training tokens (non-padding targets) in the client's data, and its rows (sentences).
+    package var tokens = 0
+    package var sentences = 0
+    package var steps = 0
+
+    package init() {}
+
+    /// Adds another client's counts (summed in cohort order by the caller, for determinism).
+    package mutating func add(_ other: ClientStatistics) {
+        lossSum += other.lossSum
+        lossTokens += other.lossTokens
+        tokens += other.tokens
+        sentences += other.sentences
+        steps += other.steps
+    }
+
+    /// Mean training loss per counted target.
+    package var meanLoss: Double { lossTokens == 0 ? 0 : lossSum / Double(lossTokens) }
+}

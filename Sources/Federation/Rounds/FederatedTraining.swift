@@ -1,0 +1,157 @@
+import Foundation
+import Kernels
+import Learning
+import Synchronization
+
+/// Everything that fixes a federated training run, apart from where its data comes from.
+package struct FederatedTrainingConfiguration: Sendable, Equatable, Codable {
+    package var model: LanguageModelConfiguration
+    package var client = ClientTraining()
+    package var sampling = CohortSampling.fixedSize(50)
+    package var server = ServerOptimization()
+    package var seed: UInt64 = 0
+
+    package init(model: LanguageModelConfiguration) {
+        self.model = model
+    }
+}
+
+/// What one round did, for the metrics line.
+package struct RoundResult: Sendable, Equatable {
+    package var round: Int
+    package var sampled: Int
+    /// Clients whose update entered the aggregate (sampled minus those with no data or dropped).
+    package var contributed: Int
+    package var statistics: ClientStatistics
+    package var learningRate: Float
+    /// L2 norm of the average update the server applied.
+    package var updateNorm: Double
+    /// Bytes one client downloads (the model) and uploads (its update), as 32-bit floats.
+    package var bytesDownPerClient: Int
+    package var bytesUpPerClient: Int
+}
+
+/// The server side of federated training: samples a cohort each round, has the clients train in
+/// parallel, aggregates their updates in cohort order through the update pipeline and applies the
+/// central optimizer.
+///
+/// A round's result is a function of (seed, round, global model, server optimizer state) only: cohorts
+/// and client randomness come from keyed streams, each client trains single-threaded on a replica, and
+/// updates are summed strictly in cohort order. So a run is bit-identical on any number of threads, and
+/// restoring the model and optimizer state at a round boundary continues it exactly.
+package final class FederatedTraining {
+    package let configuration: FederatedTrainingConfiguration
+    package let population: any Population
+    package let pipeline: UpdatePipeline
+    package let pool: ThreadPool
+    /// The global model's parameters.
+    package private(set) var parameters: ParameterSet
+    /// Rounds completed so far.
+    package private(set) var completedRounds = 0
+    private let serverOptimizer: any Optimizer
+    private let trainers: [ClientTrainer]
+
+    package init(configuration: FederatedTrainingConfiguration, population: any Population,
+                 pipeline: UpdatePipeline = UpdatePipeline(), pool: ThreadPool) {
+        self.configuration = configuration
+        self.population = population
+        self.pipeline = pipeline
+        self.pool = pool
+        let global = configuration.model.makeModel(seed: configuration.seed)
+        parameters = global.parameters
+        serverOptimizer = configuration.server.optimizer.makeOptimizer(layout: global.parameters.layout)
+        trainers = (0..<pool.threadCount).map { worker in
+            ClientTrainer(model: worker == 0 ? global : configuration.model.makeModel(seed: configuration.seed))
+        }
+    }
+
+    /// One model per thread, for evaluation between rounds.
+    package var replicas: [any LanguageModel] { trainers.map(\.model) }
+
+    /// Runs the next round and returns what it did.
+    package func runRound() throws -> RoundResult {
+        let round = completedRounds + 1
+        let c = configuration
+        let cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        let context = RoundContext(round: round, seed: c.seed, cohortSize: cohort.count,
+                                   populationSize: population.userCount)
+        let merge = Mutex(OrderedMerge(aggregator: pipeline.makeAggregator(parameters.layout, context)))
+        let global = parameters
+        pool.forEachDynamically(count: cohort.count) { position, worker in
+            let outcome = Result<ClientUpdate, any Error> {
+                let user = try population.user(at: cohort[position])
+                var update = trainers[worker].train(
+                    user: user, userIndex: cohort[position], cohortPosition: position, global: global,
+                    configuration: c.client, round: round, seed: c.seed)
+                for stage in pipeline.clientStages { try stage.process(&update, context: context) }
+                return update
+            }
+            merge.withLock { $0.deliver(outcome, position: position) }
+        }
+        var (aggregate, statistics) = try merge.withLock { state in
+            if let error = state.firstError { throw error }
+            return (try state.aggregator.finish(), state.statistics)
+        }
+        for stage in pipeline.aggregateStages { try stage.process(&aggregate, context: context) }
+        let learningRate = c.server.learningRate(round: round)
+        var updateNorm = 0.0
+        if aggregate.normaliser > 0 {
+            // The server's "gradient" is minus the average update.
+            var pseudoGradient = aggregate.sum
+            pseudoGradient.scale(by: Float(-1 / aggregate.normaliser))
+            updateNorm = pseudoGradient.l2Norm()
+            serverOptimizer.step(parameters: &parameters, gradients: pseudoGradient, learningRate: learningRate)
+        }
+        completedRounds = round
+        let bytes = parameters.layout.count * MemoryLayout<Float>.size
+        return RoundResult(round: round, sampled: cohort.count, contributed: aggregate.contributors,
+                           statistics: statistics, learningRate: learningRate, updateNorm: updateNorm,
+                           bytesDownPerClient: bytes, bytesUpPerClient: bytes)
+    }
+
+    /// The state to save at a round boundary.
+    package var checkpointState: TrainingCheckpoint {
+        TrainingCheckpoint(completedRounds: completedRounds, parameters: parameters.flat.scalars,
+                           serverOptimizerState: serverOptimizer.state)
+    }
+
+    /// Continues from a saved state of a run with the same configuration.
+    package func restore(_ checkpoint: TrainingCheckpoint) throws {
+        guard checkpoint.parameters.count == parameters.layout.count else {
+            throw CheckpointError.mismatch("it holds \(checkpoint.parameters.count) parameters, the model has "
+                + "\(parameters.layout.count)")
+        }
+        try serverOptimizer.restore(state: checkpoint.serverOptimizerState)
+        parameters = ParameterSet(layout: parameters.layout,
+                                  flat: Tensor(shape: [checkpoint.parameters.count], values: checkpoint.parameters))
+        completedRounds = checkpoint.completedRounds
+    }
+}
+
+/// Hands client updates to the aggregator in cohort order, whatever order they finish in, and sums
+/// their statistics in that order too. Updates that finish early wait (bounded by the threads' lead).
+private struct OrderedMerge: ~Copyable {
+    let aggregator: any UpdateAggregator
+    var nextPosition = 0
+    var waiting: [Int: ClientUpdate] = [:]
+    var statistics = ClientStatistics()
+    var firstError: (any Error)?
+
+    init(aggregator: any UpdateAggregator) {
+        self.aggregator = aggregator
+    }
+
+    mutating func deliver(_ outcome: Result<ClientUpdate, any Error>, position: Int) {
+        switch outcome {
+        case let .success(update): waiting[position] = update
+        case let .failure(error):
+            if firstError == nil { firstError = error }
+            return
+        }
+        while firstError == nil, let update = waiting.removeValue(forKey: nextPosition) {
+            statistics.add(update.statistics)
+            do { try aggregator.add(update) } catch { firstError = error }
+            nextPosition += 1
+        }
+    }
+}

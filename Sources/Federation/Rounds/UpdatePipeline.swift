@@ -1,0 +1,85 @@
+import Learning
+
+/// What the server knows while it processes round `round`'s updates.
+package struct RoundContext: Sendable {
+    package var round: Int
+    package var seed: UInt64
+    /// Users sampled this round, and the population they were drawn from.
+    package var cohortSize: Int
+    package var populationSize: Int
+}
+
+/// The sum of a round's (processed) client updates and how to turn it into the average.
+package struct Aggregate: Sendable {
+    /// Σ weight · update, taken in cohort order.
+    package var sum: ParameterSet
+    /// Σ weight over contributing clients.
+    package var totalWeight: Double
+    /// Clients whose update entered the sum.
+    package var contributors: Int
+    /// What the sum is divided by to give the average update; starts as `totalWeight`. A central-DP
+    /// stage sets it to the (public) expected cohort size, so the average does not leak the true weight.
+    package var normaliser: Double
+
+    package init(layout: ParameterLayout) {
+        sum = ParameterSet(layout: layout)
+        totalWeight = 0
+        contributors = 0
+        normaliser = 0
+    }
+}
+
+/// A step applied to each client's update on the client, before it is sent: clipping, local noise,
+/// quantisation. Stages run in order, on the client's thread; they must be deterministic functions of
+/// the update and of streams keyed by (context.seed, round, user).
+package protocol ClientUpdateStage: Sendable {
+    func process(_ update: inout ClientUpdate, context: RoundContext) throws
+}
+
+/// A step applied by the server to the aggregate before the central optimizer: central noise, decoding.
+package protocol AggregateStage: Sendable {
+    func process(_ aggregate: inout Aggregate, context: RoundContext) throws
+}
+
+/// Combines processed client updates into an `Aggregate`. It receives updates strictly in cohort order
+/// (the round driver guarantees it), so a plain floating-point sum is deterministic; secure aggregation
+/// replaces this step with its protocol over the same updates.
+package protocol UpdateAggregator: AnyObject {
+    func add(_ update: ClientUpdate) throws
+    func finish() throws -> Aggregate
+}
+
+/// The seam where privacy and secure aggregation plug into a round (DESIGN.md, "Data flow of one round"):
+/// client stages → aggregator → aggregate stages. The default is the plain, non-private path.
+package struct UpdatePipeline: Sendable {
+    package var clientStages: [any ClientUpdateStage] = []
+    package var aggregateStages: [any AggregateStage] = []
+    /// Makes the aggregator for one round.
+    package var makeAggregator: @Sendable (ParameterLayout, RoundContext) -> any UpdateAggregator = { layout, _ in
+        WeightedSumAggregator(layout: layout)
+    }
+
+    package init() {}
+}
+
+/// The plain aggregator: Σ weight · delta in arrival (cohort) order, in single precision.
+package final class WeightedSumAggregator: UpdateAggregator {
+    private var aggregate: Aggregate
+
+    package init(layout: ParameterLayout) {
+        aggregate = Aggregate(layout: layout)
+    }
+
+    package func add(_ update: ClientUpdate) {
+        guard update.weight > 0 else { return }
+        aggregate.sum.axpy(Float(update.weight), update.delta)
+        aggregate.totalWeight += update.weight
+        aggregate.contributors += 1
+    }
+
+    package func finish() -> Aggregate {
+        var result = aggregate
+        result.normaliser = result.totalWeight
+        return result
+    }
+}
