@@ -30,7 +30,9 @@ let package = Package(
         .testTarget(name: "COpenSSLTests", dependencies: ["COpenSSL"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "MurmurTestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "MurmurTestSupport"]),
-        .testTarget(name: "MurmurCLITests", dependencies: ["MurmurCLI"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Learning", "Kernels", "MurmurTestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Federation", "Learning"]),
+        .testTarget(name: "MurmurCLITests", dependencies: ["MurmurCLI", "Experiments"]),
     ]
 )
 

@@ -1,3 +1,4 @@
+import Experiments
 import MurmurCLI
 import Synchronization
 import Testing
@@ -40,8 +41,13 @@ import Testing
                   message: "murmur: bench gemm: unexpected argument 'extra'; see 'murmur bench gemm --help'", status: 64),
         ErrorCase(arguments: ["privacy", "epsilon", "--noise", "1"],
                   message: "murmur: privacy: not yet available (planned in issue 5)", status: 69),
-        ErrorCase(arguments: ["run", "scenarios/quickstart.json"],
-                  message: "murmur: run SCENARIO: not yet available (planned in issue 4)", status: 69),
+        ErrorCase(arguments: ["run", "no/such.json"],
+                  message: "murmur: no/such.json: no such file (scenarios are JSON files, e.g. scenarios/quickstart.json)",
+                  status: 65),
+        ErrorCase(arguments: ["run", "--set", "clients.cohortSise=3"],
+                  message: "murmur: quickstart (embedded): clients.cohortSise: unknown key; did you mean 'cohortSize'? "
+                      + "(cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd)",
+                  status: 65),
         ErrorCase(arguments: ["--verbose"], message: "murmur: unknown option '--verbose'; see 'murmur --help'",
                   status: 64),
     ])

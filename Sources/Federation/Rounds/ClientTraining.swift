@@ -38,6 +38,14 @@ package struct ClientUpdate: Sendable {
     /// Its weight in the average (1 per user, or its token count).
     package var weight: Double
     package var statistics: ClientStatistics
+
+    package init(cohortPosition: Int, userIndex: Int, delta: ParameterSet, weight: Double, statistics: ClientStatistics) {
+        self.cohortPosition = cohortPosition
+        self.userIndex = userIndex
+        self.delta = delta
+        self.weight = weight
+        self.statistics = statistics
+    }
 }
 
 /// Counts from one client's local training.
