@@ -6,7 +6,7 @@ let rootCommand = Command(
                   placeholder("compare", "Run a scenario with one setting varied, side by side.", "issue 7"),
                   placeholder("replay", "Replay a device trace in simulated time.", "issue 9"),
                   placeholder("privacy", "Compute ε for a mechanism, or calibrate noise to a budget.", "issue 5"),
-                  placeholder("data", "Generate or prepare federated datasets.", "issue 4"),
+                  dataCommand,
                   benchCommand])
 
 /// A command that a later issue fills in: it has help, and says plainly that it is not available yet.
