@@ -8,9 +8,12 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test func embeddedQuickstartIsTheFileInTheRepository() throws {
-        let file = try String(contentsOf: Self.repository.appendingPathComponent("scenarios/quickstart.json"), encoding: .utf8)
-        #expect(file.trimmingCharacters(in: .newlines) == EmbeddedScenarios.quickstart)
+    @Test func embeddedScenariosAreTheFilesInTheRepository() throws {
+        for (name, embedded) in [("quickstart", EmbeddedScenarios.quickstart),
+                                 ("stackoverflow-shape", EmbeddedScenarios.stackOverflowShape)] {
+            let file = try String(contentsOf: Self.repository.appendingPathComponent("scenarios/\(name).json"), encoding: .utf8)
+            #expect(file.trimmingCharacters(in: .newlines) == embedded, "\(name)")
+        }
     }
 
     @Test(arguments: ["quickstart", "stackoverflow-shape"])

@@ -1,0 +1,67 @@
+import Experiments
+import Federation
+import Foundation
+import Kernels
+
+/// `murmur bench round`: seconds per federated round of the stackoverflow-shape scenario and client
+/// tokens per second, against pfl-research's figure on the same model, data shape and cohort.
+///
+/// The reference is the peer's measurement (../shared/peer/README.md: pfl-research 0.6 with PyTorch,
+/// cohort 50, 2-core AMD EPYC, median 0.94 s a round with DP, 0.82 s without), since pfl does not run
+/// inside this process. With `--data DIR` the rounds read the same files as the peer's run
+/// (make_lm_data.py or `murmur data synth-lm` output); otherwise synthetic users made on demand.
+let benchRoundCommand: Command = {
+    var command = Command(
+        name: "round",
+        summary: """
+            Seconds per round and client tokens per second of the stackoverflow-shape scenario (LSTM LM, vocab
+            10000, embedding 96, hidden 256, local SGD, central FedAdam), against pfl-research's 0.82 s a round
+            (no DP; 0.94 s with DP) measured on the same 2-core machine class.
+            """)
+    command.signature.options = [
+        .init(name: "cohort", valueName: "N", help: "clients per round", defaultValue: "50"),
+        .init(name: "rounds", valueName: "R", help: "rounds timed, after one warm-up round", defaultValue: "5"),
+        .init(name: "threads", valueName: "LIST", help: "thread counts to time", defaultValue: "1,2"),
+        .init(name: "data", valueName: "DIR", help: "a federated text folder to read users from", defaultValue: nil),
+    ]
+    command.action = { arguments, console in
+        let cohort = try parsePositiveIntegers(arguments.value("cohort")!, option: "cohort", command: "bench round",
+                                               range: 1...100_000)[0]
+        let rounds = try parsePositiveIntegers(arguments.value("rounds")!, option: "rounds", command: "bench round",
+                                               range: 1...1000)[0]
+        let threadCounts = try parsePositiveIntegers(arguments.value("threads")!, option: "threads",
+                                                     command: "bench round", range: 1...64)
+        var overrides = ["clients.cohortSize=\(cohort)", "server.warmupRounds=0"]
+        if let data = arguments.value("data") {
+            let path = URL(fileURLWithPath: data).standardizedFileURL.path
+            overrides += ["data={\"source\": \"files\", \"trainPath\": \"\(path)\", \"validationPath\": \"\(path)\"}"]
+        }
+        let scenario = try Scenario(json: Data(EmbeddedScenarios.stackOverflowShape.utf8),
+                                    file: "stackoverflow-shape (embedded)", overrides: overrides)
+        let (population, _) = try scenario.populations()
+        for threads in threadCounts {
+            let training = FederatedTraining(configuration: scenario.training, population: population,
+                                             pool: ThreadPool(threadCount: threads))
+            _ = try training.runRound()
+            var times: [Double] = [], tokens = 0, rows = 0
+            let clock = ContinuousClock()
+            for _ in 0..<rounds {
+                let start = clock.now
+                let result = try training.runRound()
+                times.append(seconds(clock.now - start))
+                tokens += result.statistics.lossTokens
+                rows += result.statistics.sentences
+            }
+            let median = times.sorted()[times.count / 2], total = times.reduce(0, +)
+            console.write("{\"bench\":\"round\",\"cohort\":\(cohort),\"threads\":\(threads),\"rounds\":\(rounds),"
+                + "\"secondsPerRound\":\(rounded(median, digits: 3)),"
+                + "\"clientTokensPerSecond\":\(Int(Double(tokens) / total)),"
+                + "\"paddedTokensPerSecond\":\(Int(Double(rows * scenario.training.client.sequenceLength) / total)),"
+                + "\"speedupVsPflNoDP\":\(rounded(0.82 / median, digits: 2)),"
+                + "\"speedupVsPflDP\":\(rounded(0.94 / median, digits: 2)),"
+                + "\"data\":\"\(arguments.value("data") ?? "synthetic")\"}")
+        }
+        return 0
+    }
+    return command
+}()
