@@ -50,10 +50,12 @@ import Testing
 
     @Test func overridesApplyBeforeValidation() throws {
         let scenario = try Scenario(json: Data(EmbeddedScenarios.quickstart.utf8), file: "q.json",
-                                    overrides: ["clients.cohortSize=7", "server.optimizer=fedyogi", "rounds=3"])
+                                    overrides: ["clients.cohortSize=7", "server.optimizer=fedyogi", "rounds=3",
+                                                "clients.shuffle=false"])
         #expect(scenario.training.sampling == .fixedSize(7))
         #expect(scenario.training.server.kind == .fedyogi)
         #expect(scenario.rounds == 3)
+        #expect(scenario.training.client.shuffle == false)  // JSON booleans are told apart from numbers
         #expect(Self.error("{}", overrides: ["rounds=-2"]) == "s.json: rounds: must be an integer in 1...1000000, got -2")
         #expect(Self.error("{}", overrides: ["rounds"]) == "--set: 'rounds' must look like key.path=value")
     }
