@@ -82,9 +82,11 @@ package final class ScenarioRunner {
                      parameters: training.parameters.layout.count, unigram: unigram)
         let clock = ContinuousClock()
         if training.completedRounds == 0 && s.evaluationEvery > 0 {
-            let evaluation = heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool)
-            try append(RoundMetrics(initialEvaluation: evaluation, wallSeconds: 0))
-            report.round(RoundMetrics(initialEvaluation: evaluation, wallSeconds: 0), of: s.rounds)
+            let initial = RoundMetrics(
+                initialEvaluation: heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool),
+                wallSeconds: 0)
+            try append(initial)
+            report.round(initial, of: s.rounds)
         }
         while training.completedRounds < s.rounds {
             if let stop = options.stopAfterRound, training.completedRounds >= stop { break }
