@@ -1,0 +1,220 @@
+import Foundation
+import Kernels
+
+/// A discretised privacy loss distribution: the law of log(p/q)(X) for X ∼ P, on the grid
+/// `interval` · k, plus the mass at +∞ (outputs Q cannot produce). Composition is convolution.
+///
+/// Every step rounds towards more privacy loss (pessimistic): construction by connect-the-dots,
+/// truncated tails moved up or to +∞, and an allowance for the composition's aliasing. So δ(ε) read
+/// from it is an upper bound on the true one, tight to about the grid interval (Koskela, Jälkö,
+/// Honkela 2020; Doroshenko et al. 2022).
+package struct PrivacyLossDistribution: Sendable {
+    /// The grid spacing in nats.
+    package let interval: Double
+    /// Grid index of `probabilities[0]`: its loss is `offset · interval`.
+    package private(set) var offset: Int
+    package private(set) var probabilities: [Double]
+    package private(set) var infinityMass: Double
+
+    /// The largest grid a single distribution may span; wider ones mean the noise is far too small
+    /// for this interval (use the RDP accountant, or a coarser interval).
+    package static let maximumBins = 1 << 24
+
+    /// The connect-the-dots distribution of `pair`: the PMF on the grid whose hockey-stick curve passes
+    /// through δ(ε) at every grid point and is linear in e^ε between them. Because δ is convex in e^ε,
+    /// that curve lies above the true one everywhere (Doroshenko et al. 2022, Theorem 4.1).
+    package init(pair: some PrivacyLossPair, interval: Double, tailMass: Double) throws(AccountingError) {
+        let bounds = pair.lossBounds(tailMass: tailMass)
+        let low = Int((bounds.lower / interval).rounded(.down))
+        let high = max(low, Int((bounds.upper / interval).rounded(.up)))
+        let count = high - low + 1
+        guard count <= Self.maximumBins else {
+            throw .distributionTooWide(bins: count, hint: "the noise is too small for the pld accountant at interval "
+                + "\(interval); use the rdp accountant or a coarser interval")
+        }
+        var deltas = (0..<count).map { pair.delta(epsilon: Double(low + $0) * interval) }
+        // δ must not increase with ε; where round-off says otherwise, keep the larger (pessimistic) value.
+        for index in stride(from: count - 2, through: 0, by: -1) where deltas[index] < deltas[index + 1] {
+            deltas[index] = deltas[index + 1]
+        }
+        let growth = expm1(interval)
+        var masses = [Double](repeating: 0, count: count)
+        for index in 0..<count {
+            // p_i = e^(ε_i)·(S_(i−1) − S_i), S_i the slope of δ against e^ε right of point i.
+            let fromLeft = index == 0 ? 1 - deltas[0] : (deltas[index - 1] - deltas[index]) * (growth + 1) / growth
+            let toRight = index == count - 1 ? 0 : (deltas[index] - deltas[index + 1]) / growth
+            masses[index] = max(0, fromLeft - toRight)
+        }
+        self.interval = interval
+        offset = low
+        probabilities = masses
+        infinityMass = deltas[count - 1]
+        trimTails(tailMass: 0)
+    }
+
+    init(interval: Double, offset: Int, probabilities: [Double], infinityMass: Double) {
+        self.interval = interval
+        self.offset = offset
+        self.probabilities = probabilities
+        self.infinityMass = infinityMass
+    }
+
+    /// The distribution of a mechanism that reveals nothing: all mass at loss 0.
+    package static func identity(interval: Double) -> PrivacyLossDistribution {
+        PrivacyLossDistribution(interval: interval, offset: 0, probabilities: [1], infinityMass: 0)
+    }
+
+    /// δ(ε) = P(loss = ∞) + Σ_(loss > ε) p · (1 − e^(ε − loss)).
+    package func delta(epsilon: Double) -> Double {
+        var delta = infinityMass
+        for (index, p) in probabilities.enumerated() where p > 0 {
+            let loss = Double(offset + index) * interval
+            if loss > epsilon { delta += p * -expm1(epsilon - loss) }
+        }
+        return min(delta, 1)
+    }
+
+    /// The smallest ε ≥ 0 with δ(ε) ≤ `delta`: scans the grid from the top, then solves exactly inside
+    /// the cell where δ crosses (δ is affine in e^ε there).
+    package func epsilon(delta: Double) -> Double {
+        if infinityMass > delta { return .infinity }
+        let decay = exp(-interval)
+        var mass = 0.0, weighted = 0.0  // Σ_(k>j) p_k and Σ_(k>j) p_k e^(loss_j − loss_k)
+        for index in stride(from: probabilities.count - 1, through: 0, by: -1) {
+            if infinityMass + mass - weighted > delta {
+                let loss = Double(offset + index) * interval
+                return max(0, loss + log((infinityMass + mass - delta) / weighted))
+            }
+            mass += probabilities[index]
+            weighted = (weighted + probabilities[index]) * decay
+        }
+        // Even at the lowest loss δ is small enough: ε lies below it.
+        let lowest = Double(offset - 1) * interval
+        guard infinityMass + mass > delta, weighted > 0 else { return 0 }
+        return max(0, lowest + log((infinityMass + mass - delta) / weighted))
+    }
+
+    /// The distribution of running both mechanisms: the convolution of the two, by FFT.
+    package func composed(with other: PrivacyLossDistribution, tailMass: Double) -> PrivacyLossDistribution {
+        precondition(interval == other.interval, "composed: distributions on different grids")
+        let length = probabilities.count + other.probabilities.count - 1
+        let plan = FFTPlan(size: FFTPlan.size(atLeast: length))
+        var (realA, imagA) = Self.padded(probabilities, size: plan.size)
+        var (realB, imagB) = Self.padded(other.probabilities, size: plan.size)
+        plan.forward(real: &realA, imaginary: &imagA)
+        plan.forward(real: &realB, imaginary: &imagB)
+        for k in 0..<plan.size {
+            let re = realA[k] * realB[k] - imagA[k] * imagB[k]
+            imagA[k] = realA[k] * imagB[k] + imagA[k] * realB[k]
+            realA[k] = re
+        }
+        plan.inverse(real: &realA, imaginary: &imagA)
+        let finite = (1 - infinityMass) * (1 - other.infinityMass)
+        var result = PrivacyLossDistribution(interval: interval, offset: offset + other.offset,
+                                             probabilities: realA.prefix(length).map { max(0, $0) },
+                                             infinityMass: 1 - finite)
+        result.trimTails(tailMass: tailMass)
+        return result
+    }
+
+    /// The distribution of `count` independent runs, by one FFT raised to the power `count` over a
+    /// window that a Chernoff bound shows holds all but `tailMass` of the result (dp_accounting's
+    /// `self_convolve`). Mass outside the window folds into it cyclically; `tailMass` is added at +∞ to
+    /// stay pessimistic.
+    package func selfComposed(count: Int, tailMass: Double) -> PrivacyLossDistribution {
+        precondition(count >= 0, "selfComposed: count must be non-negative")
+        if count == 0 { return .identity(interval: interval) }
+        if count == 1 { return self }
+        let window = chernoffWindow(count: count, tailMass: tailMass / 2)
+        let plan = FFTPlan(size: FFTPlan.size(atLeast: window.upper - window.lower + 1))
+        let n = plan.size
+        var real = [Double](repeating: 0, count: n), imaginary = [Double](repeating: 0, count: n)
+        for (index, p) in probabilities.enumerated() { real[index % n] += p }
+        plan.forward(real: &real, imaginary: &imaginary)
+        let power = Double(count)
+        for k in 0..<n {
+            let magnitude = (real[k] * real[k] + imaginary[k] * imaginary[k]).squareRoot()
+            if magnitude == 0 { continue }
+            let scaled = exp(power * log(magnitude)), angle = power * atan2(imaginary[k], real[k])
+            real[k] = scaled * cos(angle)
+            imaginary[k] = scaled * sin(angle)
+        }
+        plan.inverse(real: &real, imaginary: &imaginary)
+        // Position r holds the sums of relative index s ≡ r (mod n); keep the s inside the window.
+        let firstRelative = window.lower - count * offset
+        var masses = [Double](repeating: 0, count: n)
+        for r in 0..<n {
+            let slot = ((r - firstRelative) % n + n) % n
+            masses[slot] = max(0, real[r])
+        }
+        let finite = exp(power * log1p(-infinityMass))
+        var result = PrivacyLossDistribution(interval: interval, offset: window.lower, probabilities: masses,
+                                             infinityMass: min(1, 1 - finite + tailMass))
+        result.trimTails(tailMass: tailMass)
+        return result
+    }
+
+    /// Grid indices [lower, upper] holding the sum of `count` draws except for mass `tailMass` on each
+    /// side: log P(S ≥ u) ≤ count·log M(t) − t·u, minimised over a grid of t (and the same below).
+    private func chernoffWindow(count: Int, tailMass: Double) -> (lower: Int, upper: Int) {
+        let exactLower = count * offset, exactUpper = count * (offset + probabilities.count - 1)
+        let total = probabilities.reduce(0, +)
+        guard total > 0 else { return (exactLower, exactLower) }
+        var mean = 0.0, second = 0.0
+        for (index, p) in probabilities.enumerated() {
+            mean += p * Double(index)
+            second += p * Double(index) * Double(index)
+        }
+        mean /= total
+        let spread = max((second / total - mean * mean).squareRoot(), 1e-9)
+        let n = Double(count), logTail = log(tailMass)
+        var upper = Double.infinity, lower = -Double.infinity
+        for power in -2...12 {
+            let t = Double(1 << (power + 2)) / 4 / (spread * n.squareRoot())
+            for sign in [1.0, -1.0] {
+                let slope = sign * t
+                // log E[e^(slope·(X − mean))] by a max-shifted sum.
+                var largest = -Double.infinity
+                for (index, p) in probabilities.enumerated() where p > 0 {
+                    largest = max(largest, log(p / total) + slope * (Double(index) - mean))
+                }
+                var sum = 0.0
+                for (index, p) in probabilities.enumerated() where p > 0 {
+                    sum += exp(log(p / total) + slope * (Double(index) - mean) - largest)
+                }
+                let logMoment = largest + log(sum)
+                let bound = n * mean + (n * logMoment - logTail) / slope
+                if sign > 0 { upper = min(upper, bound) } else { lower = max(lower, bound) }
+            }
+        }
+        let lowerIndex = max(exactLower, count * offset + Int(lower.rounded(.down)))
+        let upperIndex = min(exactUpper, count * offset + Int(upper.rounded(.up)))
+        return (lowerIndex, max(lowerIndex, upperIndex))
+    }
+
+    /// Drops up to `tailMass`/2 from each end: the low end's mass moves up to the lowest kept loss,
+    /// the high end's goes to +∞, so δ(ε) can only grow. Zero bins at the ends always go.
+    mutating func trimTails(tailMass: Double) {
+        var first = 0, dropped = 0.0
+        while first < probabilities.count - 1, dropped + probabilities[first] <= tailMass / 2 {
+            dropped += probabilities[first]
+            first += 1
+        }
+        var last = probabilities.count - 1, cut = 0.0
+        while last > first, cut + probabilities[last] <= tailMass / 2 {
+            cut += probabilities[last]
+            last -= 1
+        }
+        var kept = Array(probabilities[first...last])
+        kept[0] += dropped
+        probabilities = kept
+        offset += first
+        infinityMass = min(1, infinityMass + cut)
+    }
+
+    private static func padded(_ values: [Double], size: Int) -> ([Double], [Double]) {
+        var real = [Double](repeating: 0, count: size)
+        real.replaceSubrange(0..<values.count, with: values)
+        return (real, [Double](repeating: 0, count: size))
+    }
+}
