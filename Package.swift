@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Federation", dependencies: ["Learning", "Privacy", "SecureAggregation"]),
         .target(name: "Experiments", dependencies: ["Federation"]),
         // The command line lives in a library so that its parser and commands are testable.
-        .target(name: "MurmurCLI", dependencies: ["Experiments", "Federation", "Learning", "Kernels"]),
+        .target(name: "MurmurCLI", dependencies: ["Experiments", "Federation", "Learning", "Privacy", "Kernels"]),
         .executableTarget(name: "murmur", dependencies: ["MurmurCLI"]),
 
         // MARK: - Tests

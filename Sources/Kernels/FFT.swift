@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A complex fast Fourier transform of one power-of-two size, in double precision, on split real and
 /// imaginary arrays: iterative radix-2 Cooley–Tukey with a precomputed twiddle table and bit-reversal
@@ -26,6 +27,17 @@ package struct FFTPlan: Sendable {
             return Int32(reversed)
         }
     }
+
+    /// A plan of `size`, built once per size for the whole process: the accountant asks for the same
+    /// few sizes again and again while it calibrates, and building the tables costs as much as a transform.
+    package static func shared(size: Int) -> FFTPlan {
+        if let plan = cache.withLock({ $0[size] }) { return plan }
+        let plan = FFTPlan(size: size)
+        cache.withLock { $0[size] = plan }
+        return plan
+    }
+
+    private static let cache = Mutex<[Int: FFTPlan]>([:])
 
     /// The smallest power of two ≥ `count`.
     package static func size(atLeast count: Int) -> Int {

@@ -10,6 +10,9 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
     case missingArgument(command: String, name: String)
     case unexpectedArgument(command: String, argument: String)
     case notYetAvailable(command: String, issue: String)
+    /// The question is well formed but has no answer (an unreachable privacy target, an event the
+    /// chosen accountant cannot handle).
+    case impossible(String)
 
     public var description: String {
         switch self {
@@ -31,6 +34,8 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
             return "\(command): unexpected argument '\(argument)'; see 'murmur \(command) --help'"
         case let .notYetAvailable(command, issue):
             return "\(command): not yet available (planned in \(issue))"
+        case let .impossible(message):
+            return message
         }
     }
 

@@ -5,7 +5,7 @@ let rootCommand = Command(
     subcommands: [runCommand, placeholder("sweep", "Run a scenario over a grid of values (utility vs ε).", "issue 7"),
                   placeholder("compare", "Run a scenario with one setting varied, side by side.", "issue 7"),
                   placeholder("replay", "Replay a device trace in simulated time.", "issue 9"),
-                  placeholder("privacy", "Compute ε for a mechanism, or calibrate noise to a budget.", "issue 5"),
+                  privacyCommand,
                   dataCommand,
                   benchCommand])
 

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Privacy-loss-distribution accountant: builds each event's discretised loss distribution
 /// (connect-the-dots, pessimistic), composes them by FFT and reads (ε, δ) off the result — the tight
@@ -40,13 +42,21 @@ package struct PLDAccountant: PrivacyAccountant, Sendable {
     /// The composed distribution of the whole ledger in each direction the relation needs.
     package func distributions() throws(AccountingError) -> [PrivacyLossDistribution] {
         let directions: [LossDirection] = relation == .addOrRemoveOne ? [.removal, .addition] : [.removal]
-        var result: [PrivacyLossDistribution] = []
-        for direction in directions {
-            var total = PrivacyLossDistribution.identity(interval: interval)
-            for event in ledger { total = total.composed(with: try distribution(of: event, direction: direction), tailMass: tailMass) }
-            result.append(total)
+        // The directions are independent: compose them side by side.
+        let results = Mutex<[Int: Result<PrivacyLossDistribution, AccountingError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: directions.count) { index in
+            let outcome = Result { () throws(AccountingError) -> PrivacyLossDistribution in
+                var total = PrivacyLossDistribution.identity(interval: interval)
+                for event in ledger {
+                    total = total.composed(with: try distribution(of: event, direction: directions[index]), tailMass: tailMass)
+                }
+                return total
+            }
+            results.withLock { $0[index] = outcome }
         }
-        return result
+        return try results.withLock { all throws(AccountingError) in
+            try directions.indices.map { index throws(AccountingError) in try all[index]!.get() }
+        }
     }
 
     /// The distribution of `event`, composing nested events recursively.

@@ -97,8 +97,18 @@ package struct PrivacyLossDistribution: Sendable {
     /// The distribution of running both mechanisms: the convolution of the two, by FFT.
     package func composed(with other: PrivacyLossDistribution, tailMass: Double) -> PrivacyLossDistribution {
         precondition(interval == other.interval, "composed: distributions on different grids")
+        // A single atom only shifts and scales the other distribution: no FFT needed.
+        if probabilities.count == 1 || other.probabilities.count == 1 {
+            let (atom, rest) = probabilities.count == 1 ? (self, other) : (other, self)
+            let finite = (1 - atom.infinityMass) * (1 - rest.infinityMass)
+            var result = PrivacyLossDistribution(interval: interval, offset: atom.offset + rest.offset,
+                                                 probabilities: rest.probabilities.map { $0 * atom.probabilities[0] },
+                                                 infinityMass: 1 - finite)
+            result.trimTails(tailMass: tailMass)
+            return result
+        }
         let length = probabilities.count + other.probabilities.count - 1
-        let plan = FFTPlan(size: FFTPlan.size(atLeast: length))
+        let plan = FFTPlan.shared(size: FFTPlan.size(atLeast: length))
         var (realA, imagA) = Self.padded(probabilities, size: plan.size)
         var (realB, imagB) = Self.padded(other.probabilities, size: plan.size)
         plan.forward(real: &realA, imaginary: &imagA)
@@ -126,7 +136,7 @@ package struct PrivacyLossDistribution: Sendable {
         if count == 0 { return .identity(interval: interval) }
         if count == 1 { return self }
         let window = chernoffWindow(count: count, tailMass: tailMass / 2)
-        let plan = FFTPlan(size: FFTPlan.size(atLeast: window.upper - window.lower + 1))
+        let plan = FFTPlan.shared(size: FFTPlan.size(atLeast: window.upper - window.lower + 1))
         let n = plan.size
         var real = [Double](repeating: 0, count: n), imaginary = [Double](repeating: 0, count: n)
         for (index, p) in probabilities.enumerated() { real[index % n] += p }
@@ -168,23 +178,25 @@ package struct PrivacyLossDistribution: Sendable {
         mean /= total
         let spread = max((second / total - mean * mean).squareRoot(), 1e-9)
         let n = Double(count), logTail = log(tailMass)
+        let support = probabilities.indices.filter { probabilities[$0] > 0 }
+        let logMasses = support.map { log(probabilities[$0] / total) }
         var upper = Double.infinity, lower = -Double.infinity
-        for power in -2...12 {
-            let t = Double(1 << (power + 2)) / 4 / (spread * n.squareRoot())
-            for sign in [1.0, -1.0] {
-                let slope = sign * t
+        // t spaced by factors of 2 around the Gaussian optimum √(2·log(1/tail)) / (spread·√n).
+        for power in stride(from: -1, through: 9, by: 1) {
+            let t = pow(2, Double(power)) / (spread * n.squareRoot())
+            for slope in [t, -t] {
                 // log E[e^(slope·(X − mean))] by a max-shifted sum.
                 var largest = -Double.infinity
-                for (index, p) in probabilities.enumerated() where p > 0 {
-                    largest = max(largest, log(p / total) + slope * (Double(index) - mean))
+                for (k, index) in support.enumerated() {
+                    largest = max(largest, logMasses[k] + slope * (Double(index) - mean))
                 }
                 var sum = 0.0
-                for (index, p) in probabilities.enumerated() where p > 0 {
-                    sum += exp(log(p / total) + slope * (Double(index) - mean) - largest)
+                for (k, index) in support.enumerated() {
+                    sum += exp(logMasses[k] + slope * (Double(index) - mean) - largest)
                 }
                 let logMoment = largest + log(sum)
                 let bound = n * mean + (n * logMoment - logTail) / slope
-                if sign > 0 { upper = min(upper, bound) } else { lower = max(lower, bound) }
+                if slope > 0 { upper = min(upper, bound) } else { lower = max(lower, bound) }
             }
         }
         let lowerIndex = max(exactLower, count * offset + Int(lower.rounded(.down)))
