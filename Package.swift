@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "Privacy", dependencies: ["Kernels"]),
         .target(name: "SecureAggregation", dependencies: ["Kernels", "COpenSSL"]),
         .target(name: "Federation", dependencies: ["Learning", "Privacy", "SecureAggregation"]),
-        .target(name: "Experiments", dependencies: ["Federation"]),
+        .target(name: "Experiments", dependencies: ["Federation", "Privacy", "Learning"]),
         // The command line lives in a library so that its parser and commands are testable.
         .target(name: "MurmurCLI", dependencies: ["Experiments", "Federation", "Learning", "Privacy", "Kernels"]),
         .executableTarget(name: "murmur", dependencies: ["MurmurCLI"]),

@@ -20,6 +20,9 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     package var validationPerplexity: Double?
     package var top1Accuracy: Double?
     package var top3Accuracy: Double?
+    /// ε spent so far (differential privacy only), and the clip bound for the next round.
+    package var epsilon: Double?
+    package var clipBound: Double?
 
     /// The metrics of a finished round, without evaluation.
     package init(_ result: RoundResult, wallSeconds: Double) {
@@ -35,6 +38,7 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
         updateNorm = result.updateNorm
         bytesUp = result.bytesUpPerClient * result.contributed
         bytesDown = result.bytesDownPerClient * result.sampled
+        clipBound = result.clipBound
     }
 
     /// The line for round 0: the initial model's evaluation.
@@ -82,4 +86,6 @@ package struct RunSummary: Sendable, Equatable, Codable {
     package var clientTokensPerSecond: Double
     package var bytesUp: Int
     package var bytesDown: Int
+    /// The privacy spent and how it was computed (runs with differential privacy).
+    package var privacy: PrivacySummary?
 }

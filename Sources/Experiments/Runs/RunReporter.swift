@@ -37,6 +37,7 @@ package struct RunReporter: Sendable {
         var fields = ["round \(metrics.round)/\(rounds)"]
         if let loss = metrics.trainLoss { fields.append("train loss \(format(loss, 3))") }
         if let perplexity = last.perplexity { fields.append("val ppl \(format(perplexity, 1))") }
+        if let epsilon = metrics.epsilon { fields.append("ε \(format(epsilon, 3))") }
         if perRound > 0 { fields += ["\(format(1 / perRound, 2)) rounds/s", "\(Int(left.rounded()))s left"] }
         if isTerminal {
             write("\r\u{1B}[K" + fields.joined(separator: " · ") + (metrics.round == rounds ? "\n" : ""))

@@ -2,6 +2,7 @@ import Federation
 import Foundation
 import Kernels
 import Learning
+import Privacy
 
 /// How to run a scenario: where, on how many threads, and whether to continue an interrupted run.
 package struct RunOptions: Sendable {
@@ -48,7 +49,9 @@ package final class ScenarioRunner {
 
         let (train, validation) = try s.populations()
         let pool = ThreadPool(threadCount: options.threads)
-        let training = FederatedTraining(configuration: s.training, population: train, pool: pool)
+        let training = FederatedTraining(configuration: s.training, population: train, privacy: s.privacy, pool: pool)
+        var tracker = s.privacy.map { PrivacyTracker(configuration: $0, plan: s.privacyPlan!) }
+        var stoppedAtBudget = false
         let heldOut = try HeldOutEvaluation(population: validation, users: s.evaluationUsers,
                                             steps: s.training.client.sequenceLength,
                                             maxSentences: s.training.client.maxSentences,
@@ -62,6 +65,7 @@ package final class ScenarioRunner {
                     + "(see \(folder)/scenario.json); resume with the same scenario and --set values")
             }
             try training.restore(checkpoint)
+            try tracker?.restore(from: checkpoint.metadata)
             let keptBytes = UInt64(checkpoint.metadata["metricsBytes"] ?? "0") ?? 0
             try truncate(metricsURL, to: keptBytes)
             report.note("resuming \(folder) after round \(checkpoint.completedRounds) of \(s.rounds)")
@@ -80,6 +84,12 @@ package final class ScenarioRunner {
 
         report.start(name: s.name, folder: folder, rounds: s.rounds, population: train.origin,
                      parameters: training.parameters.layout.count, unigram: unigram)
+        if let privacy = s.privacy, let plan = s.privacyPlan {
+            report.note("privacy: \(privacy.mechanism.rawValue) noise multiplier \(privacy.noiseMultiplier) (\(plan.noiseSource)), "
+                + "clip \(privacy.clipBound); the planned \(plan.plannedRounds) rounds spend ε = \(plan.plannedEpsilon) at "
+                + "δ = \(privacy.delta) (\(privacy.accountant.rawValue), \(plan.relation.rawValue))"
+                + (privacy.epsilonBudget.map { plan.plannedEpsilon > $0 ? "; the budget ε = \($0) will stop it early" : "" } ?? ""))
+        }
         let clock = ContinuousClock()
         if training.completedRounds == 0 && s.evaluationEvery > 0 {
             let initial = RoundMetrics(
@@ -91,23 +101,46 @@ package final class ScenarioRunner {
         while training.completedRounds < s.rounds {
             if let stop = options.stopAfterRound, training.completedRounds >= stop { break }
             let started = clock.now
-            let result = try training.runRound()
+            let result: RoundResult
+            do {
+                result = try training.runRound { event, asRun in
+                    try tracker?.admit(round: training.completedRounds + 1, event: event, asRunEvent: asRun)
+                }
+            } catch let exhausted as PrivacyTracker.BudgetExhausted {
+                report.note("stopped before round \(exhausted.round): it would bring ε to \(exhausted.epsilon), over the "
+                    + "budget of \(exhausted.budget); nothing of it was released")
+                stoppedAtBudget = true
+                break
+            }
+            let previousEpsilon = tracker?.epsilon ?? 0
+            tracker?.commit()
             var line = RoundMetrics(result, wallSeconds: seconds(clock.now - started))
+            line.epsilon = tracker?.epsilon
             let round = result.round
-            if s.evaluationEvery > 0 && (round % s.evaluationEvery == 0 || round == s.rounds) {
+            // The budget ends the run after this round: evaluate and checkpoint it as the last.
+            if let event = result.privacyEvent, round < s.rounds,
+               try tracker?.nextRoundWouldExceed(like: event, previousEpsilon: previousEpsilon) == true {
+                report.note("round \(round) is the last the ε budget allows (ε = \(tracker!.epsilon))")
+                stoppedAtBudget = true
+            }
+            if s.evaluationEvery > 0 && (round % s.evaluationEvery == 0 || round == s.rounds || stoppedAtBudget) {
                 line.record(heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool))
             }
             try append(line)
             report.round(line, of: s.rounds)
-            if round % s.checkpointEvery == 0 || round == s.rounds {
+            if round % s.checkpointEvery == 0 || round == s.rounds || stoppedAtBudget {
                 var checkpoint = training.checkpointState
-                checkpoint.metadata = ["scenario": scenarioText, "metricsBytes": String(try metrics.offset())]
+                checkpoint.metadata["scenario"] = scenarioText
+                checkpoint.metadata["metricsBytes"] = String(try metrics.offset())
+                for (key, value) in tracker?.checkpointMetadata ?? [:] { checkpoint.metadata[key] = value }
                 try checkpoint.write(to: checkpointURL)
             }
+            if stoppedAtBudget { break }
         }
-        let summary = try summarize(metricsURL, unigram: unigram, parameters: training.parameters.layout.count,
+        var summary = try summarize(metricsURL, unigram: unigram, parameters: training.parameters.layout.count,
                                     rounds: training.completedRounds)
-        if training.completedRounds == s.rounds {
+        summary.privacy = try tracker?.summary(stoppedAtBudget: stoppedAtBudget)
+        if training.completedRounds == s.rounds || stoppedAtBudget {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(summary).write(to: folderURL.appendingPathComponent("summary.json"), options: .atomic)

@@ -24,6 +24,10 @@ package struct Scenario: Sendable {
     package var evaluationBatchSize: Int
     package var outputDirectory: String
     package var checkpointEvery: Int
+    /// Differential privacy, when the scenario has a `privacy` section; the noise multiplier is resolved.
+    package var privacy: PrivacyConfiguration?
+    /// How the noise was chosen and what the planned run spends.
+    package var privacyPlan: PrivacyPlan?
     /// The scenario with every default filled in, as written to the run folder's scenario.json.
     package var resolvedJSON: Data
 
@@ -56,6 +60,18 @@ package struct Scenario: Sendable {
         if case let .transformer(configuration) = model, training.client.sequenceLength > configuration.maxSteps {
             throw clients.error("sequenceLength", "\(training.client.sequenceLength) exceeds model.maxSteps "
                 + "(\(configuration.maxSteps))")
+        }
+
+        if root.contains("privacy") {
+            var population = Self.populationSize(data)
+            if population == nil, case let .files(trainPath, _) = data {
+                do { population = try FederatedTextFolder(path: trainPath).userCount } catch {
+                    throw ScenarioError(file: file, keyPath: "data.trainPath", message: error.description)
+                }
+            }
+            let (privacy, plan) = try Self.readPrivacy(try root.section("privacy"), rounds: rounds, training: training,
+                                                       population: population ?? 1)
+            (self.privacy, privacyPlan) = (privacy, plan)
         }
 
         let evaluation = try root.section("evaluation")

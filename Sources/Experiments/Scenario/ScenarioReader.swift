@@ -31,6 +31,13 @@ package final class ScenarioReader {
         return object[key]
     }
 
+    /// Marks optional keys as known, so a misspelling of one is told "did you mean" even when the key
+    /// itself is absent (keys read with `contains` first).
+    package func declare(_ keys: [String]) { readKeys.append(contentsOf: keys) }
+
+    /// Whether the section has no keys at all.
+    package var isEmpty: Bool { object.isEmpty }
+
     /// Whether the key is present in the file (without reading it).
     package func contains(_ key: String) -> Bool { object[key] != nil }
 

@@ -37,6 +37,8 @@ package struct ClientUpdate: Sendable {
     package var delta: ParameterSet
     /// Its weight in the average (1 per user, or its token count).
     package var weight: Double
+    /// Whether the update's norm was within the clip bound, for adaptive clipping (nil without it).
+    package var withinClipBound: Bool?
     package var statistics: ClientStatistics
 
     package init(cohortPosition: Int, userIndex: Int, delta: ParameterSet, weight: Double, statistics: ClientStatistics) {

@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Learning
+import Privacy
 import Synchronization
 
 /// Everything that fixes a federated training run, apart from where its data comes from.
@@ -29,6 +30,12 @@ package struct RoundResult: Sendable, Equatable {
     /// Bytes one client downloads (the model) and uploads (its update), as 32-bit floats.
     package var bytesDownPerClient: Int
     package var bytesUpPerClient: Int
+    /// What the round spent, for the accountant (nil without DP); and the event of the run as performed
+    /// when it differs (a noise cohort accounts for a simulated cohort).
+    package var privacyEvent: DPEvent? = nil
+    package var privacyEventAsRun: DPEvent? = nil
+    /// The clip bound for the next round (it moves under adaptive clipping).
+    package var clipBound: Double? = nil
 }
 
 /// The server side of federated training: samples a cohort each round, has the clients train in
@@ -51,13 +58,17 @@ package final class FederatedTraining {
     private let serverOptimizer: any Optimizer
     private let trainers: [ClientTrainer]
 
+    /// - Parameter privacy: differential privacy to apply, as the pipeline's privacy step (it needs the
+    ///   model's layout, which this initialiser builds).
     package init(configuration: FederatedTrainingConfiguration, population: any Population,
-                 pipeline: UpdatePipeline = UpdatePipeline(), pool: ThreadPool) {
+                 pipeline: UpdatePipeline = UpdatePipeline(), privacy: PrivacyConfiguration? = nil, pool: ThreadPool) {
         self.configuration = configuration
         self.population = population
-        self.pipeline = pipeline
         self.pool = pool
         let global = configuration.model.makeModel(seed: configuration.seed)
+        var pipeline = pipeline
+        if let privacy { pipeline.privacy = DifferentialPrivacy(configuration: privacy, layout: global.parameters.layout) }
+        self.pipeline = pipeline
         parameters = global.parameters
         serverOptimizer = configuration.server.optimizer.makeOptimizer(layout: global.parameters.layout)
         trainers = (0..<pool.threadCount).map { worker in
@@ -69,12 +80,17 @@ package final class FederatedTraining {
     package var replicas: [any LanguageModel] { trainers.map(\.model) }
 
     /// Runs the next round and returns what it did.
-    package func runRound() throws -> RoundResult {
+    ///
+    /// With differential privacy, `admitPrivacyEvent` sees what the round would spend before its update
+    /// is released; if it throws (a budget would be exceeded), the round is discarded — the model,
+    /// optimizer, clip bound and round count stay as they were — and the error propagates.
+    package func runRound(admitPrivacyEvent: (DPEvent, DPEvent?) throws -> Void = { _, _ in }) throws -> RoundResult {
         let round = completedRounds + 1
         let c = configuration
         let cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
         let context = RoundContext(round: round, seed: c.seed, cohortSize: cohort.count,
-                                   populationSize: population.userCount)
+                                   populationSize: population.userCount,
+                                   expectedCohortSize: c.sampling.expectedSize(population: population.userCount))
         let merge = Mutex(OrderedMerge(aggregator: pipeline.makeAggregator(parameters.layout, context)))
         let global = parameters
         pool.forEachDynamically(count: cohort.count) { position, worker in
@@ -83,6 +99,7 @@ package final class FederatedTraining {
                 var update = trainers[worker].train(
                     user: user, userIndex: cohort[position], cohortPosition: position, global: global,
                     configuration: c.client, round: round, seed: c.seed)
+                pipeline.privacy?.processClient(&update, context: context)
                 for stage in pipeline.clientStages { try stage.process(&update, context: context) }
                 return update
             }
@@ -93,6 +110,9 @@ package final class FederatedTraining {
             return (try state.aggregator.finish(), state.statistics)
         }
         for stage in pipeline.aggregateStages { try stage.process(&aggregate, context: context) }
+        let privacy = try pipeline.privacy.map {
+            try $0.processServer(&aggregate, context: context, sampling: c.sampling, admit: admitPrivacyEvent)
+        }
         let learningRate = c.server.learningRate(round: round)
         var updateNorm = 0.0
         if aggregate.normaliser > 0 {
@@ -106,13 +126,18 @@ package final class FederatedTraining {
         let bytes = parameters.layout.count * MemoryLayout<Float>.size
         return RoundResult(round: round, sampled: cohort.count, contributed: aggregate.contributors,
                            statistics: statistics, learningRate: learningRate, updateNorm: updateNorm,
-                           bytesDownPerClient: bytes, bytesUpPerClient: bytes)
+                           bytesDownPerClient: bytes, bytesUpPerClient: bytes,
+                           privacyEvent: privacy?.event, privacyEventAsRun: privacy?.asRun,
+                           clipBound: pipeline.privacy?.clipBound)
     }
 
     /// The state to save at a round boundary.
     package var checkpointState: TrainingCheckpoint {
-        TrainingCheckpoint(completedRounds: completedRounds, parameters: parameters.flat.scalars,
-                           serverOptimizerState: serverOptimizer.state)
+        var checkpoint = TrainingCheckpoint(completedRounds: completedRounds, parameters: parameters.flat.scalars,
+                                            serverOptimizerState: serverOptimizer.state)
+        // Swift prints a Double so that it reads back exactly.
+        if let privacy = pipeline.privacy { checkpoint.metadata["clipBound"] = "\(privacy.clipBound)" }
+        return checkpoint
     }
 
     /// Continues from a saved state of a run with the same configuration.
@@ -124,6 +149,12 @@ package final class FederatedTraining {
         try serverOptimizer.restore(state: checkpoint.serverOptimizerState)
         parameters = ParameterSet(layout: parameters.layout,
                                   flat: Tensor(shape: [checkpoint.parameters.count], values: checkpoint.parameters))
+        if let privacy = pipeline.privacy {
+            guard let text = checkpoint.metadata["clipBound"], let bound = Double(text) else {
+                throw CheckpointError.mismatch("it has no clip bound, but this run uses differential privacy")
+            }
+            privacy.clipBound = bound
+        }
         completedRounds = checkpoint.completedRounds
     }
 }

@@ -7,6 +7,8 @@ package struct RoundContext: Sendable {
     /// Users sampled this round, and the population they were drawn from.
     package var cohortSize: Int
     package var populationSize: Int
+    /// The cohort size the sampling expects (public, unlike the realised size under Poisson sampling).
+    package var expectedCohortSize: Double
 }
 
 /// The sum of a round's (processed) client updates and how to turn it into the average.
@@ -20,6 +22,8 @@ package struct Aggregate: Sendable {
     /// What the sum is divided by to give the average update; starts as `totalWeight`. A central-DP
     /// stage sets it to the (public) expected cohort size, so the average does not leak the true weight.
     package var normaliser: Double
+    /// How many contributors reported an update within the clip bound (adaptive clipping's count).
+    package var countWithinClipBound: Double = 0
 
     package init(layout: ParameterLayout) {
         sum = ParameterSet(layout: layout)
@@ -54,12 +58,18 @@ package protocol UpdateAggregator: AnyObject {
 package struct UpdatePipeline: Sendable {
     package var clientStages: [any ClientUpdateStage] = []
     package var aggregateStages: [any AggregateStage] = []
+    /// The differential-privacy step, when there is one: its client half runs before the other client
+    /// stages and its server half after the other aggregate stages (pfl's postprocessor order), and the
+    /// round records the privacy event it reports.
+    package var privacy: DifferentialPrivacy?
     /// Makes the aggregator for one round.
     package var makeAggregator: @Sendable (ParameterLayout, RoundContext) -> any UpdateAggregator = { layout, _ in
         WeightedSumAggregator(layout: layout)
     }
 
-    package init() {}
+    package init(privacy: DifferentialPrivacy? = nil) {
+        self.privacy = privacy
+    }
 }
 
 /// The plain aggregator: Σ weight · delta in arrival (cohort) order, in single precision.
@@ -75,6 +85,7 @@ package final class WeightedSumAggregator: UpdateAggregator {
         aggregate.sum.axpy(Float(update.weight), update.delta)
         aggregate.totalWeight += update.weight
         aggregate.contributors += 1
+        if update.withinClipBound == true { aggregate.countWithinClipBound += 1 }
     }
 
     package func finish() -> Aggregate {

@@ -1,0 +1,137 @@
+import Federation
+import Foundation
+import Learning
+import Privacy
+
+/// How a run's noise was chosen, for the summary: calibrated to a target, or given.
+package struct PrivacyPlan: Sendable, Equatable, Codable {
+    /// "calibrated" (the noise multiplier was solved for the target ε over the planned rounds) or "given".
+    package var noiseSource: String
+    package var plannedRounds: Int
+    /// The neighbouring relation the ε is for.
+    package var relation: NeighbouringRelation
+    /// The ε the planned run reaches with this noise (the target, or just under it, when calibrated).
+    package var plannedEpsilon: Double
+}
+
+extension Scenario {
+    /// Reads the `privacy` section (docs/scenarios.md): mechanism, clipping, noise or target, accountant.
+    /// Calibrates the noise multiplier when a target ε is given without one, and rejects impossible
+    /// targets before anything runs.
+    static func readPrivacy(_ r: ScenarioReader, rounds: Int, training: FederatedTrainingConfiguration,
+                            population: Int) throws(ScenarioError) -> (PrivacyConfiguration, PrivacyPlan) {
+        var c = PrivacyConfiguration()
+        r.declare(["epsilon", "noiseMultiplier", "noiseCohortSize", "delta"])
+        let mechanism = try r.choice("mechanism", default: "gaussian", among: PrivacyConfiguration.Mechanism.allCases.map(\.rawValue))
+        c.mechanism = PrivacyConfiguration.Mechanism(rawValue: mechanism)!
+        c.clipping = PrivacyConfiguration.ClippingMode(rawValue: try r.choice("clipping", default: "flat", among: ["flat", "perLayer"]))!
+        c.clipBound = try r.number("clipBound", default: 1.0, in: 0...1e6, excludingLowerBound: true)
+        guard r.contains("delta") else {
+            throw r.error("delta", "required: the δ of the (ε, δ) guarantee, in (0, 1) (e.g. 1e-6, below 1/population)")
+        }
+        c.delta = try r.number("delta", default: 1e-6, in: 0...1, excludingLowerBound: true)
+        if c.delta >= 1 { throw r.error("delta", "must be below 1, got \(c.delta)") }
+        let accountantDefault = c.mechanism == .discreteGaussian || c.mechanism == .skellam ? "rdp" : "pld"
+        c.accountant = AccountantKind(rawValue: try r.choice("accountant", default: accountantDefault, among: ["pld", "rdp"]))!
+        let epsilon = r.contains("epsilon") ? try r.number("epsilon", default: 0, in: 0...1e6, excludingLowerBound: true) : nil
+        let givenNoise = r.contains("noiseMultiplier")
+            ? try r.number("noiseMultiplier", default: 0, in: 0...1e6, excludingLowerBound: true) : nil
+        guard epsilon != nil || givenNoise != nil else {
+            throw r.error("epsilon", "give a target epsilon (the noise is calibrated to it) or a noiseMultiplier, or both "
+                + "(the run then stops at the epsilon budget)")
+        }
+        c.epsilonBudget = epsilon
+        if r.contains("noiseCohortSize") {
+            c.noiseCohortSize = try r.integer("noiseCohortSize", default: 0, in: 1...population)
+            guard c.mechanism == .gaussian || c.mechanism == .laplace else {
+                throw r.error("noiseCohortSize", "applies to the central mechanisms (gaussian, laplace) only")
+            }
+        }
+        let adaptive = try r.section("adaptiveClipping")
+        let expectedCohort = training.sampling.expectedSize(population: population)
+        if !adaptive.isEmpty {
+            guard c.mechanism == .gaussian else { throw r.error("adaptiveClipping", "works with the gaussian mechanism only") }
+            let quantile = try adaptive.number("targetQuantile", default: 0.5, in: 0...1)
+            let rate = try adaptive.number("learningRate", default: 0.2, in: 0...10, excludingLowerBound: true)
+            // Andrew et al. 2021 use σ_b = cohort/20: the count is then accurate to a few percent.
+            let countNoise = try adaptive.number("countNoise", default: expectedCohort / 20, in: 0...1e9, excludingLowerBound: true)
+            c.adaptiveClipping = AdaptiveClipping(initialBound: c.clipBound, countNoiseStandardDeviation: countNoise,
+                                                  targetQuantile: quantile, learningRate: rate)
+            try adaptive.finish()
+        }
+        if training.client.weighting != .user {
+            throw r.error("mechanism", "differential privacy bounds each user's contribution: set clients.weighting to user")
+        }
+
+        // The relation and the event of one planned round.
+        let relation: NeighbouringRelation
+        let base: (Double) -> DPEvent
+        switch c.mechanism {
+        case .gaussian: base = { .gaussian(noiseMultiplier: $0) }
+        case .laplace: base = { .laplace(noiseMultiplier: $0) }
+        case .localGaussian: base = { .gaussian(noiseMultiplier: $0) }
+        case .localLaplace: base = { .laplace(noiseMultiplier: $0) }
+        case .discreteGaussian, .skellam:
+            let dimension = training.model.makeModel(seed: 0).parameters.layout.count
+            let scale = 20 * Double(dimension).squareRoot()
+            let l2 = scale + Double(dimension).squareRoot(), l1 = l2 * min(Double(dimension).squareRoot(), l2)
+            let clients = max(Int(expectedCohort.rounded()), 1)
+            let isSkellam = c.mechanism == .skellam
+            base = { z in
+                let share = z * l2 / Double(clients).squareRoot()
+                return isSkellam ? .skellam(variance: Double(clients) * share * share, l1Sensitivity: l1, l2Sensitivity: l2)
+                    : .distributedDiscreteGaussian(localStandardDeviation: share, clients: clients, dimension: dimension,
+                                                   l1Sensitivity: l1, l2Sensitivity: l2)
+            }
+        }
+        let round: (Double) -> DPEvent
+        if c.mechanism == .localGaussian || c.mechanism == .localLaplace {
+            relation = .addOrRemoveOne
+            round = base  // the server sees who took part: no amplification by sampling
+        } else if let noiseCohort = c.noiseCohortSize {
+            relation = .addOrRemoveOne
+            round = { .poissonSampled(probability: min(1, Double(noiseCohort) / Double(population)), event: base($0)) }
+        } else {
+            switch training.sampling {
+            case .poisson:
+                relation = .addOrRemoveOne
+                round = { .poissonSampled(probability: min(1, expectedCohort / Double(population)), event: base($0)) }
+            case let .fixedSize(size):
+                relation = .replaceOne
+                round = { .sampledWithoutReplacement(sampleSize: size, populationSize: population, event: base($0)) }
+            }
+        }
+        if relation == .replaceOne && c.accountant == .rdp {
+            throw r.error("accountant", "rdp cannot account for a fixed-size cohort (sampling without replacement); "
+                + "use pld, or clients.sampling poisson")
+        }
+        if c.mechanism == .discreteGaussian || c.mechanism == .skellam {
+            if c.accountant == .pld { throw r.error("accountant", "the integer mechanisms are accounted with rdp") }
+            if relation == .replaceOne { throw r.error("mechanism", "\(mechanism) needs clients.sampling poisson (rdp accounting)") }
+        }
+        let calibration = NoiseCalibration(accountant: c.accountant, relation: relation)
+        do {
+            if let givenNoise {
+                c.noiseMultiplier = givenNoise
+            } else {
+                c.noiseMultiplier = try calibration.smallestNoiseMultiplier(epsilon: epsilon!, delta: c.delta, steps: rounds, event: round)
+            }
+            if c.adaptiveClipping != nil && c.updateNoiseMultiplier == nil {
+                throw ScenarioError(file: r.file, keyPath: r.path + ".adaptiveClipping.countNoise",
+                                    message: "the count's noise (\(c.adaptiveClipping!.countNoiseStandardDeviation)) alone costs more "
+                                        + "than noise multiplier \(c.noiseMultiplier) allows; it must exceed \(c.noiseMultiplier / 2)")
+            }
+            let planned = try calibration.epsilon(steps: rounds, delta: c.delta, event: round, noiseMultiplier: c.noiseMultiplier)
+            try r.finish()
+            let plan = PrivacyPlan(noiseSource: givenNoise == nil ? "calibrated" : "given", plannedRounds: rounds,
+                                   relation: relation, plannedEpsilon: planned)
+            return (c, plan)
+        } catch let error as AccountingError {
+            throw r.error(givenNoise == nil ? "epsilon" : "noiseMultiplier", error.description)
+        } catch let error as ScenarioError {
+            throw error
+        } catch {
+            throw r.error("", "\(error)")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Kernels
+import Learning
+import Privacy
+import Synchronization
+
+/// The differential-privacy step of a round, both halves in one place (pfl-research's
+/// `Postprocessor`): on each client it clips the update (and, for local or integer mechanisms, adds
+/// the client's noise); on the server it adds the central noise, normalises by the public expected
+/// cohort size and moves an adaptive clip bound. It reports the privacy event of what it did, which
+/// the run's accountant composes.
+///
+/// The only state is the adaptive clip bound, which the round driver checkpoints. Noise comes from
+/// streams keyed by (seed, round[, user]), so a run replays bit for bit on any thread count.
+package final class DifferentialPrivacy: Sendable {
+    package let configuration: PrivacyConfiguration
+    private let tensorRanges: [Range<Int>]
+    private let dimension: Int
+    private let bound: Mutex<Double>
+
+    package init(configuration: PrivacyConfiguration, layout: ParameterLayout) {
+        self.configuration = configuration
+        tensorRanges = layout.entries.map(\.range)
+        dimension = layout.count
+        bound = Mutex(configuration.adaptiveClipping?.initialBound ?? configuration.clipBound)
+    }
+
+    /// The clip bound in force this round.
+    package var clipBound: Double {
+        get { bound.withLock { $0 } }
+        set { bound.withLock { $0 = newValue } }
+    }
+
+    /// Integer units per parameter unit for the integer mechanisms: the clipped update spans 20·√d
+    /// units, so rounding each coordinate (which adds at most √d to the L2 norm) inflates the
+    /// sensitivity by 5% (Kairouz, Liu, Steinke 2021, §4, with β = 0: no conditional rounding).
+    private func integerScale(bound: Double) -> Double { 20 * Double(dimension).squareRoot() / bound }
+
+    /// L2 and L1 sensitivity in integer units after rounding.
+    private func integerSensitivities(bound: Double) -> (l1: Double, l2: Double) {
+        let l2 = bound * integerScale(bound: bound) + Double(dimension).squareRoot()
+        return (l2 * min(Double(dimension).squareRoot(), l2), l2)
+    }
+
+    // MARK: - Client half
+
+    /// Clips the update and adds the client's share of noise, if the mechanism has one.
+    package func processClient(_ update: inout ClientUpdate, context: RoundContext) {
+        guard update.weight > 0 else { return }
+        let c = configuration, clip = clipBound
+        let rule = c.clippingRule(bound: clip)
+        var stream = RandomStream(seed: context.seed, keys: [0xD1FF_C11E, UInt64(context.round), UInt64(update.userIndex)])
+        let ranges = tensorRanges
+        let expected = max(context.expectedCohortSize, 1)
+        update.delta.withUnsafeMutableBufferPointer { values in
+            let norm = rule.clip(values, tensorRanges: ranges)
+            if c.adaptiveClipping != nil { update.withinClipBound = norm <= clip }
+            let z = c.noiseMultiplier
+            switch c.mechanism {
+            case .gaussian, .laplace: break
+            case .localGaussian: NoiseSampler.addGaussian(to: values, standardDeviation: z * clip, stream: &stream)
+            case .localLaplace: NoiseSampler.addLaplace(to: values, scale: z * clip, stream: &stream)
+            case .discreteGaussian, .skellam:
+                let scale = integerScale(bound: clip), l2 = integerSensitivities(bound: clip).l2
+                for index in values.indices {
+                    // Unbiased randomised rounding to the integer grid.
+                    let scaled = Double(values[index]) * scale, low = floor(scaled)
+                    values[index] = Float(low + (stream.uniformDouble() < scaled - low ? 1 : 0))
+                }
+                let share = z * l2 / expected.squareRoot()  // each client's standard deviation
+                for index in values.indices {
+                    let noise = c.mechanism == .skellam
+                        ? NoiseSampler.skellam(variance: share * share, stream: &stream)
+                        : NoiseSampler.discreteGaussian(sigma: share, stream: &stream)
+                    values[index] += Float(noise)
+                }
+            }
+        }
+    }
+
+    // MARK: - Server half
+
+    /// Adds central noise, decodes integers, sets the normaliser, moves an adaptive bound; returns the
+    /// event of what was done this round and the event "as run" when that differs (noise cohort).
+    ///
+    /// `admit` sees the round's events before anything is released; if it throws (the budget would be
+    /// exceeded), the aggregate and the clip bound are left as they were and the error propagates.
+    package func processServer(_ aggregate: inout Aggregate, context: RoundContext, sampling: CohortSampling,
+                               admit: (DPEvent, DPEvent?) throws -> Void) throws -> (event: DPEvent, asRun: DPEvent?) {
+        let c = configuration, clip = clipBound
+        let cohortScaleForEvents = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
+        let spent = events(context: context, sampling: sampling, clip: clip, contributors: aggregate.contributors,
+                           cohortScale: cohortScaleForEvents)
+        try admit(spent.event, spent.asRun)
+        var stream = RandomStream(seed: context.seed, keys: [0xD1FF_5E7E, UInt64(context.round)])
+        let updateMultiplier = c.updateNoiseMultiplier ?? c.noiseMultiplier
+        // pfl's noise cohort: noise on the sum as if `noiseCohortSize` users had contributed.
+        let cohortScale = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
+        switch c.mechanism {
+        case .gaussian:
+            aggregate.sum.withUnsafeMutableBufferPointer {
+                NoiseSampler.addGaussian(to: $0, standardDeviation: updateMultiplier * clip * cohortScale, stream: &stream)
+            }
+        case .laplace:
+            aggregate.sum.withUnsafeMutableBufferPointer {
+                NoiseSampler.addLaplace(to: $0, scale: c.noiseMultiplier * clip * cohortScale, stream: &stream)
+            }
+        case .localGaussian, .localLaplace: break
+        case .discreteGaussian, .skellam:
+            aggregate.sum.scale(by: Float(1 / integerScale(bound: clip)))
+        }
+        if !c.mechanism.isLocal {
+            // Divide by what is public: the expected cohort (the real one with a noise cohort, as pfl does).
+            aggregate.normaliser = c.noiseCohortSize != nil ? Double(context.cohortSize) : max(context.expectedCohortSize, 1)
+        }
+        if let adaptive = c.adaptiveClipping {
+            let noisyCount = aggregate.countWithinClipBound + adaptive.countNoiseStandardDeviation * stream.normal()
+            clipBound = adaptive.nextBound(after: clip, noisyCountWithin: noisyCount, expectedCohort: max(context.expectedCohortSize, 1))
+        }
+        return spent
+    }
+
+    private func events(context: RoundContext, sampling: CohortSampling, clip: Double, contributors: Int, cohortScale: Double)
+        -> (event: DPEvent, asRun: DPEvent?) {
+        let c = configuration
+        func sampled(_ base: DPEvent, cohort: Double) -> DPEvent {
+            switch sampling {
+            case .poisson:
+                return .poissonSampled(probability: min(1, cohort / Double(context.populationSize)), event: base)
+            case .fixedSize:
+                return .sampledWithoutReplacement(sampleSize: Int(cohort.rounded()), populationSize: context.populationSize, event: base)
+            }
+        }
+        switch c.mechanism {
+        case .gaussian, .laplace:
+            let base: DPEvent = c.mechanism == .gaussian ? .gaussian(noiseMultiplier: c.noiseMultiplier) : .laplace(noiseMultiplier: c.noiseMultiplier)
+            guard let noiseCohort = c.noiseCohortSize else { return (sampled(base, cohort: context.expectedCohortSize), nil) }
+            // Accounted as the simulated cohort; as run, the real cohort with the scaled-down noise.
+            let simulated = DPEvent.poissonSampled(probability: min(1, Double(noiseCohort) / Double(context.populationSize)), event: base)
+            let asRunMultiplier: Double
+            if c.mechanism == .gaussian, let adaptive = c.adaptiveClipping, let update = c.updateNoiseMultiplier {
+                let scaled = update * cohortScale, count = 2 * adaptive.countNoiseStandardDeviation
+                asRunMultiplier = 1 / (1 / (scaled * scaled) + 1 / (count * count)).squareRoot()
+            } else {
+                asRunMultiplier = c.noiseMultiplier * cohortScale
+            }
+            let asRunBase: DPEvent = c.mechanism == .gaussian ? .gaussian(noiseMultiplier: asRunMultiplier) : .laplace(noiseMultiplier: asRunMultiplier)
+            return (simulated, .poissonSampled(probability: min(1, context.expectedCohortSize / Double(context.populationSize)), event: asRunBase))
+        case .localGaussian:
+            return (.gaussian(noiseMultiplier: c.noiseMultiplier), nil)
+        case .localLaplace:
+            return (.laplace(noiseMultiplier: c.noiseMultiplier), nil)
+        case .discreteGaussian, .skellam:
+            // The noise actually in the sum: one share per contributing client.
+            let (l1, l2) = integerSensitivities(bound: clip)
+            let share = c.noiseMultiplier * l2 / max(context.expectedCohortSize, 1).squareRoot()
+            let base: DPEvent = c.mechanism == .skellam
+                ? .skellam(variance: Double(max(contributors, 1)) * share * share, l1Sensitivity: l1, l2Sensitivity: l2)
+                : .distributedDiscreteGaussian(localStandardDeviation: share, clients: max(contributors, 1), dimension: dimension,
+                                               l1Sensitivity: l1, l2Sensitivity: l2)
+            return (sampled(base, cohort: context.expectedCohortSize), nil)
+        }
+    }
+}
