@@ -31,9 +31,7 @@ struct PrivacyTracker {
 
     /// Checks a round's events against the budget and holds the result until `commit`.
     mutating func admit(round: Int, event: DPEvent, asRunEvent: DPEvent?) throws {
-        var candidate = accountant
-        try candidate.compose(event, count: 1)
-        let spent = try candidate.epsilon(delta: configuration.delta)
+        let (candidate, spent) = try afterOneMore(event)
         if let budget = configuration.epsilonBudget, spent > budget * (1 + 1e-9) {
             throw BudgetExhausted(round: round, epsilon: spent, budget: budget)
         }
@@ -52,12 +50,17 @@ struct PrivacyTracker {
     /// Whether one more round like the last would pass the budget, so that the last round can be
     /// evaluated and checkpointed as the run's end. Skipped (false) while ε is clearly far from the
     /// budget; the admission check before each release is what guarantees the budget either way.
-    mutating func nextRoundWouldExceed(like event: DPEvent, previousEpsilon: Double) throws -> Bool {
+    func nextRoundWouldExceed(like event: DPEvent, previousEpsilon: Double) throws -> Bool {
         guard let budget = configuration.epsilonBudget else { return false }
         if epsilon + 2 * (epsilon - previousEpsilon) < budget { return false }
+        return try afterOneMore(event).epsilon > budget * (1 + 1e-9)
+    }
+
+    /// The accountant with `event` composed once more, and its ε; the committed state is untouched.
+    private func afterOneMore(_ event: DPEvent) throws -> (accountant: any PrivacyAccountant, epsilon: Double) {
         var candidate = accountant
         try candidate.compose(event, count: 1)
-        return try candidate.epsilon(delta: configuration.delta) > budget * (1 + 1e-9)
+        return (candidate, try candidate.epsilon(delta: configuration.delta))
     }
 
     /// ε of the run as performed, when it differs from the accounted one (noise cohort), by RDP.
@@ -103,7 +106,7 @@ struct PrivacyTracker {
             mechanism: c.mechanism.rawValue, accountant: c.accountant.rawValue, relation: plan.relation.rawValue,
             delta: c.delta, epsilon: epsilon, epsilonBudget: c.epsilonBudget, noiseMultiplier: c.noiseMultiplier,
             noiseSource: plan.noiseSource, plannedRounds: plan.plannedRounds, plannedEpsilon: plan.plannedEpsilon,
-            clipping: c.mechanism == .laplace || c.mechanism == .localLaplace ? "flatL1" : c.clipping.rawValue,
+            clipping: c.mechanism.usesL1 ? "flatL1" : c.clipping.rawValue,
             clipBound: c.clipBound, adaptiveClipping: c.adaptiveClipping != nil, noiseCohortSize: c.noiseCohortSize,
             epsilonAsRun: try epsilonAsRun(), stoppedAtBudget: stoppedAtBudget,
             ledger: accountant.ledger.map(\.summary).joined(separator: "; "))

@@ -31,7 +31,7 @@ extension Scenario {
         }
         c.delta = try r.number("delta", default: 1e-6, in: 0...1, excludingLowerBound: true)
         if c.delta >= 1 { throw r.error("delta", "must be below 1, got \(c.delta)") }
-        let accountantDefault = c.mechanism == .discreteGaussian || c.mechanism == .skellam ? "rdp" : "pld"
+        let accountantDefault = c.mechanism.isInteger ? "rdp" : "pld"
         c.accountant = AccountantKind(rawValue: try r.choice("accountant", default: accountantDefault, among: ["pld", "rdp"]))!
         let epsilon = r.contains("epsilon") ? try r.number("epsilon", default: 0, in: 0...1e6, excludingLowerBound: true) : nil
         let givenNoise = r.contains("noiseMultiplier")
@@ -63,49 +63,21 @@ extension Scenario {
             throw r.error("mechanism", "differential privacy bounds each user's contribution: set clients.weighting to user")
         }
 
-        // The relation and the event of one planned round.
-        let relation: NeighbouringRelation
-        let base: (Double) -> DPEvent
-        switch c.mechanism {
-        case .gaussian: base = { .gaussian(noiseMultiplier: $0) }
-        case .laplace: base = { .laplace(noiseMultiplier: $0) }
-        case .localGaussian: base = { .gaussian(noiseMultiplier: $0) }
-        case .localLaplace: base = { .laplace(noiseMultiplier: $0) }
-        case .discreteGaussian, .skellam:
-            let dimension = training.model.makeModel(seed: 0).parameters.layout.count
-            let scale = 20 * Double(dimension).squareRoot()
-            let l2 = scale + Double(dimension).squareRoot(), l1 = l2 * min(Double(dimension).squareRoot(), l2)
-            let clients = max(Int(expectedCohort.rounded()), 1)
-            let isSkellam = c.mechanism == .skellam
-            base = { z in
-                let share = z * l2 / Double(clients).squareRoot()
-                return isSkellam ? .skellam(variance: Double(clients) * share * share, l1Sensitivity: l1, l2Sensitivity: l2)
-                    : .distributedDiscreteGaussian(localStandardDeviation: share, clients: clients, dimension: dimension,
-                                                   l1Sensitivity: l1, l2Sensitivity: l2)
-            }
-        }
-        let round: (Double) -> DPEvent
-        if c.mechanism == .localGaussian || c.mechanism == .localLaplace {
-            relation = .addOrRemoveOne
-            round = base  // the server sees who took part: no amplification by sampling
-        } else if let noiseCohort = c.noiseCohortSize {
-            relation = .addOrRemoveOne
-            round = { .poissonSampled(probability: min(1, Double(noiseCohort) / Double(population)), event: base($0)) }
-        } else {
-            switch training.sampling {
-            case .poisson:
-                relation = .addOrRemoveOne
-                round = { .poissonSampled(probability: min(1, expectedCohort / Double(population)), event: base($0)) }
-            case let .fixedSize(size):
-                relation = .replaceOne
-                round = { .sampledWithoutReplacement(sampleSize: size, populationSize: population, event: base($0)) }
-            }
+        // The event of one planned round, by the same definition the run reports its rounds with.
+        let relation = c.relation(sampling: training.sampling)
+        let dimension = c.mechanism.isInteger ? training.model.makeModel(seed: 0).parameters.layout.count : 0
+        let plannedContributors = max(Int(expectedCohort.rounded()), 1)
+        let planned = c  // noiseMultiplier, set below, does not enter the event's shape
+        let round = { (z: Double) -> DPEvent in
+            let mechanismEvent = planned.mechanismEvent(noiseMultiplier: z, dimension: dimension, expectedCohort: expectedCohort,
+                                                        contributors: plannedContributors)
+            return planned.roundEvent(mechanismEvent, sampling: training.sampling, population: population)
         }
         if relation == .replaceOne && c.accountant == .rdp {
             throw r.error("accountant", "rdp cannot account for a fixed-size cohort (sampling without replacement); "
                 + "use pld, or clients.sampling poisson")
         }
-        if c.mechanism == .discreteGaussian || c.mechanism == .skellam {
+        if c.mechanism.isInteger {
             if c.accountant == .pld { throw r.error("accountant", "the integer mechanisms are accounted with rdp") }
             if relation == .replaceOne { throw r.error("mechanism", "\(mechanism) needs clients.sampling poisson (rdp accounting)") }
         }

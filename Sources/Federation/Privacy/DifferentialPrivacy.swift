@@ -31,17 +31,6 @@ package final class DifferentialPrivacy: Sendable {
         set { bound.withLock { $0 = newValue } }
     }
 
-    /// Integer units per parameter unit for the integer mechanisms: the clipped update spans 20·√d
-    /// units, so rounding each coordinate (which adds at most √d to the L2 norm) inflates the
-    /// sensitivity by 5% (Kairouz, Liu, Steinke 2021, §4, with β = 0: no conditional rounding).
-    private func integerScale(bound: Double) -> Double { 20 * Double(dimension).squareRoot() / bound }
-
-    /// L2 and L1 sensitivity in integer units after rounding.
-    private func integerSensitivities(bound: Double) -> (l1: Double, l2: Double) {
-        let l2 = bound * integerScale(bound: bound) + Double(dimension).squareRoot()
-        return (l2 * min(Double(dimension).squareRoot(), l2), l2)
-    }
-
     // MARK: - Client half
 
     /// Clips the update and adds the client's share of noise, if the mechanism has one.
@@ -51,7 +40,7 @@ package final class DifferentialPrivacy: Sendable {
         let rule = c.clippingRule(bound: clip)
         var stream = RandomStream(seed: context.seed, keys: [0xD1FF_C11E, UInt64(context.round), UInt64(update.userIndex)])
         let ranges = tensorRanges
-        let expected = max(context.expectedCohortSize, 1)
+        let expected = context.expectedCohortSize
         update.delta.withUnsafeMutableBufferPointer { values in
             let norm = rule.clip(values, tensorRanges: ranges)
             if c.adaptiveClipping != nil { update.withinClipBound = norm <= clip }
@@ -61,13 +50,13 @@ package final class DifferentialPrivacy: Sendable {
             case .localGaussian: NoiseSampler.addGaussian(to: values, standardDeviation: z * clip, stream: &stream)
             case .localLaplace: NoiseSampler.addLaplace(to: values, scale: z * clip, stream: &stream)
             case .discreteGaussian, .skellam:
-                let scale = integerScale(bound: clip), l2 = integerSensitivities(bound: clip).l2
+                let scale = PrivacyConfiguration.integerScale(bound: clip, dimension: dimension)
                 for index in values.indices {
                     // Unbiased randomised rounding to the integer grid.
                     let scaled = Double(values[index]) * scale, low = floor(scaled)
                     values[index] = Float(low + (stream.uniformDouble() < scaled - low ? 1 : 0))
                 }
-                let share = z * l2 / expected.squareRoot()  // each client's standard deviation
+                let share = PrivacyConfiguration.integerShare(noiseMultiplier: z, dimension: dimension, expectedCohort: expected)
                 for index in values.indices {
                     let noise = c.mechanism == .skellam
                         ? NoiseSampler.skellam(variance: share * share, stream: &stream)
@@ -88,14 +77,12 @@ package final class DifferentialPrivacy: Sendable {
     package func processServer(_ aggregate: inout Aggregate, context: RoundContext, sampling: CohortSampling,
                                admit: (DPEvent, DPEvent?) throws -> Void) throws -> (event: DPEvent, asRun: DPEvent?) {
         let c = configuration, clip = clipBound
-        let cohortScaleForEvents = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
-        let spent = events(context: context, sampling: sampling, clip: clip, contributors: aggregate.contributors,
-                           cohortScale: cohortScaleForEvents)
+        // pfl's noise cohort: noise on the sum as if `noiseCohortSize` users had contributed.
+        let cohortScale = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
+        let spent = events(context: context, sampling: sampling, contributors: aggregate.contributors, cohortScale: cohortScale)
         try admit(spent.event, spent.asRun)
         var stream = RandomStream(seed: context.seed, keys: [0xD1FF_5E7E, UInt64(context.round)])
         let updateMultiplier = c.updateNoiseMultiplier ?? c.noiseMultiplier
-        // pfl's noise cohort: noise on the sum as if `noiseCohortSize` users had contributed.
-        let cohortScale = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
         switch c.mechanism {
         case .gaussian:
             aggregate.sum.withUnsafeMutableBufferPointer {
@@ -107,7 +94,7 @@ package final class DifferentialPrivacy: Sendable {
             }
         case .localGaussian, .localLaplace: break
         case .discreteGaussian, .skellam:
-            aggregate.sum.scale(by: Float(1 / integerScale(bound: clip)))
+            aggregate.sum.scale(by: Float(1 / PrivacyConfiguration.integerScale(bound: clip, dimension: dimension)))
         }
         if !c.mechanism.isLocal {
             // Divide by what is public: the expected cohort (the real one with a noise cohort, as pfl does).
@@ -120,45 +107,24 @@ package final class DifferentialPrivacy: Sendable {
         return spent
     }
 
-    private func events(context: RoundContext, sampling: CohortSampling, clip: Double, contributors: Int, cohortScale: Double)
+    private func events(context: RoundContext, sampling: CohortSampling, contributors: Int, cohortScale: Double)
         -> (event: DPEvent, asRun: DPEvent?) {
         let c = configuration
-        func sampled(_ base: DPEvent, cohort: Double) -> DPEvent {
-            switch sampling {
-            case .poisson:
-                return .poissonSampled(probability: min(1, cohort / Double(context.populationSize)), event: base)
-            case .fixedSize:
-                return .sampledWithoutReplacement(sampleSize: Int(cohort.rounded()), populationSize: context.populationSize, event: base)
-            }
+        let mechanism = c.mechanismEvent(noiseMultiplier: c.noiseMultiplier, dimension: dimension,
+                                         expectedCohort: context.expectedCohortSize, contributors: contributors)
+        let event = c.roundEvent(mechanism, sampling: sampling, population: context.populationSize)
+        guard c.noiseCohortSize != nil else { return (event, nil) }
+        // Accounted as the simulated cohort; as run, the real cohort with the scaled-down noise.
+        let asRunMultiplier: Double
+        if c.mechanism == .gaussian, let adaptive = c.adaptiveClipping, let update = c.updateNoiseMultiplier {
+            let scaled = update * cohortScale, count = 2 * adaptive.countNoiseStandardDeviation
+            asRunMultiplier = 1 / (1 / (scaled * scaled) + 1 / (count * count)).squareRoot()
+        } else {
+            asRunMultiplier = c.noiseMultiplier * cohortScale
         }
-        switch c.mechanism {
-        case .gaussian, .laplace:
-            let base: DPEvent = c.mechanism == .gaussian ? .gaussian(noiseMultiplier: c.noiseMultiplier) : .laplace(noiseMultiplier: c.noiseMultiplier)
-            guard let noiseCohort = c.noiseCohortSize else { return (sampled(base, cohort: context.expectedCohortSize), nil) }
-            // Accounted as the simulated cohort; as run, the real cohort with the scaled-down noise.
-            let simulated = DPEvent.poissonSampled(probability: min(1, Double(noiseCohort) / Double(context.populationSize)), event: base)
-            let asRunMultiplier: Double
-            if c.mechanism == .gaussian, let adaptive = c.adaptiveClipping, let update = c.updateNoiseMultiplier {
-                let scaled = update * cohortScale, count = 2 * adaptive.countNoiseStandardDeviation
-                asRunMultiplier = 1 / (1 / (scaled * scaled) + 1 / (count * count)).squareRoot()
-            } else {
-                asRunMultiplier = c.noiseMultiplier * cohortScale
-            }
-            let asRunBase: DPEvent = c.mechanism == .gaussian ? .gaussian(noiseMultiplier: asRunMultiplier) : .laplace(noiseMultiplier: asRunMultiplier)
-            return (simulated, .poissonSampled(probability: min(1, context.expectedCohortSize / Double(context.populationSize)), event: asRunBase))
-        case .localGaussian:
-            return (.gaussian(noiseMultiplier: c.noiseMultiplier), nil)
-        case .localLaplace:
-            return (.laplace(noiseMultiplier: c.noiseMultiplier), nil)
-        case .discreteGaussian, .skellam:
-            // The noise actually in the sum: one share per contributing client.
-            let (l1, l2) = integerSensitivities(bound: clip)
-            let share = c.noiseMultiplier * l2 / max(context.expectedCohortSize, 1).squareRoot()
-            let base: DPEvent = c.mechanism == .skellam
-                ? .skellam(variance: Double(max(contributors, 1)) * share * share, l1Sensitivity: l1, l2Sensitivity: l2)
-                : .distributedDiscreteGaussian(localStandardDeviation: share, clients: max(contributors, 1), dimension: dimension,
-                                               l1Sensitivity: l1, l2Sensitivity: l2)
-            return (sampled(base, cohort: context.expectedCohortSize), nil)
-        }
+        let asRunBase = c.mechanismEvent(noiseMultiplier: asRunMultiplier, dimension: dimension,
+                                         expectedCohort: context.expectedCohortSize, contributors: contributors)
+        let rate = min(1, context.expectedCohortSize / Double(context.populationSize))
+        return (event, .poissonSampled(probability: rate, event: asRunBase))
     }
 }

@@ -19,9 +19,12 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
         /// As `discreteGaussian` with Skellam shares (Agarwal, Kairouz, Liu 2021). RDP accounting.
         case skellam
 
-        var isLocal: Bool { self == .localGaussian || self == .localLaplace }
-        var isInteger: Bool { self == .discreteGaussian || self == .skellam }
-        var usesL1: Bool { self == .laplace || self == .localLaplace }
+        /// Noise added by each client to its own update.
+        package var isLocal: Bool { self == .localGaussian || self == .localLaplace }
+        /// Integer noise shares over a rounded, scaled update (RDP accounting only).
+        package var isInteger: Bool { self == .discreteGaussian || self == .skellam }
+        /// Clipped in L1 (the Laplace mechanisms' sensitivity).
+        package var usesL1: Bool { self == .laplace || self == .localLaplace }
     }
 
     package enum ClippingMode: String, Sendable, Equatable, Codable, CaseIterable {
@@ -57,5 +60,65 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
     package var updateNoiseMultiplier: Double? {
         guard let adaptive = adaptiveClipping else { return noiseMultiplier }
         return adaptive.updateNoiseMultiplier(total: noiseMultiplier)
+    }
+
+    // MARK: - The events a round spends (one definition for calibration and for the run)
+
+    /// Integer units per parameter unit for the integer mechanisms: the clipped update spans 20·√d
+    /// units, so rounding each coordinate (which adds at most √d to the L2 norm) inflates the
+    /// sensitivity by 5% (Kairouz, Liu, Steinke 2021, §4, with β = 0: no conditional rounding).
+    package static func integerScale(bound: Double, dimension: Int) -> Double { 20 * Double(dimension).squareRoot() / bound }
+
+    /// L1 and L2 sensitivity in integer units after rounding (independent of the bound).
+    package static func integerSensitivities(dimension: Int) -> (l1: Double, l2: Double) {
+        let root = Double(dimension).squareRoot()
+        let l2 = 20 * root + root
+        return (l2 * min(root, l2), l2)
+    }
+
+    /// Each client's integer noise standard deviation, so that the expected cohort's shares add up to
+    /// z times the L2 sensitivity.
+    package static func integerShare(noiseMultiplier z: Double, dimension: Int, expectedCohort: Double) -> Double {
+        z * integerSensitivities(dimension: dimension).l2 / max(expectedCohort, 1).squareRoot()
+    }
+
+    /// The event of the mechanism itself (before sampling) at noise multiplier `z`; for the integer
+    /// mechanisms, with one noise share from each of `contributors` clients.
+    package func mechanismEvent(noiseMultiplier z: Double, dimension: Int, expectedCohort: Double, contributors: Int) -> DPEvent {
+        switch mechanism {
+        case .gaussian, .localGaussian: return .gaussian(noiseMultiplier: z)
+        case .laplace, .localLaplace: return .laplace(noiseMultiplier: z)
+        case .discreteGaussian, .skellam:
+            let (l1, l2) = Self.integerSensitivities(dimension: dimension)
+            let share = Self.integerShare(noiseMultiplier: z, dimension: dimension, expectedCohort: expectedCohort)
+            let clients = max(contributors, 1)
+            return mechanism == .skellam
+                ? .skellam(variance: Double(clients) * share * share, l1Sensitivity: l1, l2Sensitivity: l2)
+                : .distributedDiscreteGaussian(localStandardDeviation: share, clients: clients, dimension: dimension,
+                                               l1Sensitivity: l1, l2Sensitivity: l2)
+        }
+    }
+
+    /// The neighbouring relation a run with this sampling is accounted under: a fixed-size cohort
+    /// (without a noise cohort, which is accounted as Poisson) is analysed under replace-one.
+    package func relation(sampling: CohortSampling) -> NeighbouringRelation {
+        if case .fixedSize = sampling, !mechanism.isLocal, noiseCohortSize == nil { return .replaceOne }
+        return .addOrRemoveOne
+    }
+
+    /// One round's event from the mechanism's event: no amplification for local noise (the server sees
+    /// who took part); the simulated Poisson sample for a noise cohort; otherwise the sampling as run.
+    package func roundEvent(_ mechanismEvent: DPEvent, sampling: CohortSampling, population: Int) -> DPEvent {
+        if mechanism.isLocal { return mechanismEvent }
+        if let noiseCohortSize {
+            return .poissonSampled(probability: min(1, Double(noiseCohortSize) / Double(population)), event: mechanismEvent)
+        }
+        switch sampling {
+        case .poisson:
+            return .poissonSampled(probability: min(1, sampling.expectedSize(population: population) / Double(population)),
+                                   event: mechanismEvent)
+        case let .fixedSize(size):
+            return .sampledWithoutReplacement(sampleSize: min(size, population), populationSize: population, event: mechanismEvent)
+        }
     }
 }
