@@ -31,6 +31,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "MurmurTestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "MurmurTestSupport"]),
         .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Kernels", "MurmurTestSupport"]),
+        .testTarget(name: "SecureAggregationTests", dependencies: ["SecureAggregation", "Kernels", "MurmurTestSupport"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Learning", "Kernels", "MurmurTestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Federation", "Learning"]),
         .testTarget(name: "MurmurCLITests", dependencies: ["MurmurCLI", "Experiments"]),

@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 // OPENSSL_free is a function-like macro (it passes __FILE__ and __LINE__), which Swift cannot call.

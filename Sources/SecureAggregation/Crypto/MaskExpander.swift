@@ -1,0 +1,47 @@
+/// The masking PRG: expands a 16-byte seed into a stream of 32-bit ring elements with AES-128 in
+/// counter mode, and adds or subtracts that stream into a vector (Bonawitz et al. 2017, §4: the
+/// self mask PRG(b_u) and the pairwise masks ±PRG(s_uv)).
+///
+/// Element i of a mask is keystream word i, so any slice can be generated on its own (the counter
+/// starts at block i/4): the server unmasks a long vector in slices on several threads. Masks live in
+/// Z_2^32; a ring Z_2^bits with bits < 32 takes them mod 2^bits, which stays uniform since 2^bits
+/// divides 2^32. One expander owns an OpenSSL cipher context and a keystream workspace, both
+/// allocated once; keep one per thread.
+package struct MaskExpander: ~Copyable {
+    package static let seedCount = 16
+    /// Elements generated per OpenSSL call: 64 KiB of keystream, which stays in L2 for the add.
+    static let chunkElements = 16_384
+    private let cipher: AESCTRContext
+    private let keystream: UnsafeMutableBufferPointer<UInt32>
+
+    package init() throws(CryptoError) {
+        cipher = try AESCTRContext()
+        keystream = .allocate(capacity: Self.chunkElements)
+    }
+
+    deinit { keystream.deallocate() }
+
+    /// Whether a mask is added (the self mask, and pairwise masks towards higher ids) or subtracted.
+    package enum Sign: Sendable { case plus, minus }
+
+    /// vector[j] ±= mask[startElement + j] (mod 2^32) for every j. `startElement` must be a multiple of 4.
+    package func apply(seed: [UInt8], sign: Sign, to vector: UnsafeMutableBufferPointer<UInt32>, startElement: Int = 0)
+        throws(CryptoError) {
+        precondition(startElement % 4 == 0, "a mask slice starts on an AES block (4 elements)")
+        guard seed.count == Self.seedCount else { throw .invalidLength(what: "a mask seed", expected: 16, actual: seed.count) }
+        try cipher.start(key: seed, block: UInt64(startElement / 4))
+        var done = 0
+        let total = vector.count
+        while done < total {
+            let count = min(Self.chunkElements, total &- done)
+            let words = UnsafeMutableBufferPointer(rebasing: keystream[0..<count])
+            try cipher.keystream(into: UnsafeMutableRawBufferPointer(words))
+            let out = UnsafeMutableBufferPointer(rebasing: vector[done..<(done &+ count)])
+            switch sign {
+            case .plus: for index in 0..<count { out[index] &+= words[index] }
+            case .minus: for index in 0..<count { out[index] &-= words[index] }
+            }
+            done &+= count
+        }
+    }
+}

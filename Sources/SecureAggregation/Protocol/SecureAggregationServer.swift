@@ -1,0 +1,331 @@
+import Kernels
+import Synchronization
+
+/// The running sum of masked inputs in Z_2^32, with the workspace to unpack one input into. Integer
+/// addition commutes exactly, so inputs may be added in any order and split over any number of
+/// accumulators: the total is the same bits.
+package final class RingAccumulator: @unchecked Sendable {
+    // @unchecked: used by one thread at a time (the session hands each out under a lock).
+    package let sum: UnsafeMutableBufferPointer<UInt32>
+    let scratch: UnsafeMutableBufferPointer<UInt32>
+
+    package init(length: Int) {
+        sum = .allocate(capacity: length)
+        sum.initialize(repeating: 0)
+        scratch = .allocate(capacity: length)
+        scratch.initialize(repeating: 0)
+    }
+
+    deinit {
+        sum.deallocate()
+        scratch.deallocate()
+    }
+}
+
+/// The server's side of SecAgg / SecAgg+: it relays keys and encrypted shares, sums masked inputs
+/// as they arrive, and in the end reconstructs what it needs to remove the masks — survivors' self-
+/// mask seeds, dropped clients' masking keys — from at least t shares each (Bonawitz et al. 2017,
+/// Fig. 4, round 4; the semi-honest server).
+///
+/// Every message is checked before it counts: this round, this step, a sender on the roster that
+/// completed the previous step, no second message per step, and a body that authenticates. A message
+/// that fails is recorded and its sender treated as dropped for that step and after.
+package final class SecureAggregationServer: Sendable {
+    private let parameters: SecureAggregationParameters
+    private let channelKeys: [UInt32: [UInt8]]
+    private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        /// U1: clients whose keys arrived, with those keys.
+        var advertised: [UInt32: (encryption: [UInt8], masking: [UInt8])] = [:]
+        /// U2: clients whose shares arrived, with the boxes they address to each neighbour.
+        var shareBoxes: [UInt32: [UInt32: [UInt8]]] = [:]
+        /// U3: clients whose masked input is in the sum.
+        var maskedInputs = Set<UInt32>()
+        /// U4: the shares each responding client revealed, by the client they belong to.
+        var revealedSeedShares: [UInt32: [SecretShare]] = [:]
+        var revealedKeyShares: [UInt32: [SecretShare]] = [:]
+        var responders = Set<UInt32>()
+        /// Senders already heard from (accepted or not) at each step.
+        var heard: [Set<UInt32>] = Array(repeating: [], count: SecureAggregationStep.allCases.count)
+        var rejections: [ProtocolError] = []
+        var computeSeconds = 0.0
+        var bytesSent = 0
+    }
+
+    /// - Parameter channelKeys: each enrolled client's channel key (the roster; anyone else is unknown).
+    package init(parameters: SecureAggregationParameters, channelKeys: [UInt32: [UInt8]]) {
+        self.parameters = parameters
+        self.channelKeys = channelKeys
+    }
+
+    private var round: UInt64 { parameters.round }
+    private var threshold: Int { parameters.threshold }
+
+    /// Messages rejected so far, with the reason.
+    package var rejections: [ProtocolError] { state.withLock { $0.rejections } }
+    /// CPU seconds the server has spent, summed over its threads.
+    package var computeSeconds: Double { state.withLock { $0.computeSeconds } }
+    /// Bytes the server has sent.
+    package var bytesSent: Int { state.withLock { $0.bytesSent } }
+
+    /// The clients that completed each step so far, as the server saw it (U1...U4).
+    package var survivors: [Set<UInt32>] {
+        state.withLock { state in
+            [Set(state.advertised.keys), Set(state.shareBoxes.keys), state.maskedInputs, state.responders]
+        }
+    }
+
+    // MARK: - Step 0: collect keys, send each client its neighbours' keys
+
+    package func collectAdvertisedKeys(_ envelopes: [Envelope]) throws(ProtocolError) -> [Envelope] {
+        try timed { () throws(ProtocolError) in
+            for envelope in envelopes {
+                guard let payload = accept(envelope, step: .advertiseKeys, from: nil) else { continue }
+                guard payload.count == 64 else { reject(.malformed); continue }
+                state.withLock { $0.advertised[envelope.sender] = (Array(payload[0..<32]), Array(payload[32..<64])) }
+            }
+            let advertised = state.withLock { $0.advertised }
+            try require(advertised.count, after: .advertiseKeys)
+            return try advertised.keys.sorted().map { (u) throws(ProtocolError) in
+                var writer = ByteWriter()
+                let present = parameters.graph.neighbours(of: u).filter { advertised[$0] != nil }
+                writer.append(UInt32(present.count))
+                for v in present {
+                    writer.append(v)
+                    writer.append(bytes: advertised[v]!.encryption)
+                    writer.append(bytes: advertised[v]!.masking)
+                }
+                return try send(writer.bytes, to: u, step: .shareKeys)
+            }
+        }
+    }
+
+    // MARK: - Step 1: collect encrypted shares, forward them
+
+    package func collectShares(_ envelopes: [Envelope]) throws(ProtocolError) -> [Envelope] {
+        try timed { () throws(ProtocolError) in
+            let advertised = state.withLock { $0.advertised }
+            for envelope in envelopes {
+                guard let payload = accept(envelope, step: .shareKeys, from: Set(advertised.keys)) else { continue }
+                let u = envelope.sender
+                do {
+                    var reader = ByteReader(payload)
+                    var boxes: [UInt32: [UInt8]] = [:]
+                    for _ in 0..<Int(try reader.uint32()) {
+                        let v = try reader.uint32()
+                        boxes[v] = try reader.block()
+                    }
+                    try reader.finish()
+                    // Exactly one box for each neighbour that advertised keys.
+                    let expected = Set(parameters.graph.neighbours(of: u).filter { advertised[$0] != nil })
+                    guard Set(boxes.keys) == expected else { throw ProtocolError.malformed }
+                    state.withLock { $0.shareBoxes[u] = boxes }
+                } catch {
+                    reject(ProtocolError(error))
+                }
+            }
+            let shared = state.withLock { $0.shareBoxes }
+            try require(shared.count, after: .shareKeys)
+            return try shared.keys.sorted().map { (u) throws(ProtocolError) in
+                var writer = ByteWriter()
+                let senders = parameters.graph.neighbours(of: u).filter { shared[$0] != nil }
+                writer.append(UInt32(senders.count))
+                for v in senders {
+                    writer.append(v)
+                    writer.append(block: shared[v]![u]!)
+                }
+                return try send(writer.bytes, to: u, step: .maskedInput)
+            }
+        }
+    }
+
+    // MARK: - Step 2: sum masked inputs as they arrive (thread-safe)
+
+    /// Checks one masked input and, if it is good, adds it into `accumulator`; false if rejected.
+    @discardableResult
+    package func receiveMaskedInput(_ envelope: Envelope, into accumulator: RingAccumulator) -> Bool {
+        let start = ThreadCPUClock.seconds()
+        defer { let spent = ThreadCPUClock.seconds() - start; state.withLock { $0.computeSeconds += spent } }
+        let sharers = state.withLock { Set($0.shareBoxes.keys) }
+        guard let payload = accept(envelope, step: .maskedInput, from: sharers) else { return false }
+        let unpacked = payload.withUnsafeBytes {
+            BitPacking.unpack($0, bits: parameters.bits, into: accumulator.scratch)
+        }
+        guard unpacked else {
+            reject(.malformed)
+            return false
+        }
+        let sum = accumulator.sum, input = accumulator.scratch
+        for index in 0..<sum.count { sum[index] &+= input[index] }
+        _ = state.withLock { $0.maskedInputs.insert(envelope.sender) }
+        return true
+    }
+
+    // MARK: - Step 3: ask survivors for shares, reconstruct, unmask
+
+    /// The unmasking request for each client whose masked input arrived: the list of those clients.
+    package func unmaskingRequests() throws(ProtocolError) -> [Envelope] {
+        try timed { () throws(ProtocolError) in
+            let survivors = state.withLock { $0.maskedInputs }.sorted()
+            try require(survivors.count, after: .maskedInput)
+            var writer = ByteWriter()
+            writer.append(UInt32(survivors.count))
+            for u in survivors { writer.append(u) }
+            return try survivors.map { (u) throws(ProtocolError) in try send(writer.bytes, to: u, step: .unmasking) }
+        }
+    }
+
+    /// Reads the revealed shares, reconstructs every secret needed, removes all masks from the
+    /// accumulated sum and returns Σ x_u mod 2^bits over exactly the clients whose masked input arrived.
+    package func finish(unmaskingResponses: [Envelope], accumulators: [RingAccumulator], pool: ThreadPool)
+        throws(ProtocolError) -> [UInt32] {
+        let seeds = try timed { () throws(ProtocolError) in try unmaskingSeeds(unmaskingResponses) }
+        let length = parameters.vectorLength
+        var total = [UInt32](repeating: 0, count: length)
+        // Slices start on AES blocks (4 elements), so each thread expands only its part of every mask.
+        let parts = max(1, min(pool.threadCount, length / 4))
+        let failure = Mutex<CryptoError?>(nil)
+        total.withUnsafeMutableBufferPointer { total in
+            pool.forEachDynamically(count: parts) { part, _ in
+                let start = ThreadCPUClock.seconds()
+                let lower = (length / 4) * part / parts * 4
+                let upper = part == parts - 1 ? length : (length / 4) * (part + 1) / parts * 4
+                let slice = UnsafeMutableBufferPointer(rebasing: total[lower..<upper])
+                for accumulator in accumulators {
+                    for index in lower..<upper { slice[index - lower] &+= accumulator.sum[index] }
+                }
+                do throws(CryptoError) {
+                    let expander = try MaskExpander()
+                    for (seed, sign) in seeds { try expander.apply(seed: seed, sign: sign, to: slice, startElement: lower) }
+                } catch {
+                    failure.withLock { $0 = error }
+                }
+                let spent = ThreadCPUClock.seconds() - start
+                state.withLock { $0.computeSeconds += spent }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw .crypto(error) }
+        let mask: UInt32 = parameters.bits == 32 ? .max : (1 << UInt32(parameters.bits)) - 1
+        for index in total.indices { total[index] &= mask }
+        return total
+    }
+
+    /// The masks to remove: −PRG(b_v) for each survivor v, and for each dropped v the opposite of
+    /// every surviving neighbour's ±PRG(s_uv).
+    private func unmaskingSeeds(_ responses: [Envelope]) throws(ProtocolError) -> [(seed: [UInt8], sign: MaskExpander.Sign)] {
+        let (survivors, shared, advertised) = state.withLock { ($0.maskedInputs, $0.shareBoxes, $0.advertised) }
+        let keyChunks = ShamirSharing.chunkCount(secretBytes: 32), seedChunks = ShamirSharing.chunkCount(secretBytes: MaskExpander.seedCount)
+        for envelope in responses {
+            guard let payload = accept(envelope, step: .unmasking, from: survivors) else { continue }
+            let u = envelope.sender
+            do {
+                var reader = ByteReader(payload)
+                var seedShares: [(UInt32, SecretShare)] = [], keyShares: [(UInt32, SecretShare)] = []
+                for _ in 0..<Int(try reader.uint32()) {
+                    let v = try reader.uint32()
+                    let kind = try reader.uint8()
+                    // A client may only reveal, for a neighbour that shared with it, the secret its status calls for.
+                    guard shared[v]?[u] != nil, kind == (survivors.contains(v) ? 0 : 1) else { throw ProtocolError.malformed }
+                    let share = try reader.share(chunks: kind == 0 ? seedChunks : keyChunks)
+                    guard share.x == UInt64(u) else { throw ProtocolError.malformed }
+                    if kind == 0 { seedShares.append((v, share)) } else { keyShares.append((v, share)) }
+                }
+                try reader.finish()
+                state.withLock { state in
+                    state.responders.insert(u)
+                    for (v, share) in seedShares { state.revealedSeedShares[v, default: []].append(share) }
+                    for (v, share) in keyShares { state.revealedKeyShares[v, default: []].append(share) }
+                }
+            } catch {
+                reject(ProtocolError(error))
+            }
+        }
+        let (seedShares, keyShares, responders) = state.withLock { ($0.revealedSeedShares, $0.revealedKeyShares, $0.responders) }
+        try require(responders.count, after: .unmasking)
+        var seeds: [(seed: [UInt8], sign: MaskExpander.Sign)] = []
+        for v in survivors.sorted() {
+            let shares = (seedShares[v] ?? []).sorted { $0.x < $1.x }
+            do {
+                seeds.append((try ShamirSharing.reconstruct(shares, threshold: threshold, byteCount: MaskExpander.seedCount), .minus))
+            } catch {
+                throw .cannotReconstruct(client: v, shares: shares.count, threshold: threshold)
+            }
+        }
+        for v in shared.keys.sorted() where !survivors.contains(v) {
+            let shares = (keyShares[v] ?? []).sorted { $0.x < $1.x }
+            let key: KeyAgreementPrivateKey
+            do {
+                var raw = try ShamirSharing.reconstruct(shares, threshold: threshold, byteCount: 32)
+                defer { cleanse(&raw) }
+                key = try KeyAgreementPrivateKey(rawPrivateKey: raw)
+            } catch {
+                throw .cannotReconstruct(client: v, shares: shares.count, threshold: threshold)
+            }
+            // The reconstructed key must be the one v advertised: wrong shares cannot pass unnoticed.
+            guard key.publicKey == advertised[v]?.masking else {
+                throw .cannotReconstruct(client: v, shares: shares.count, threshold: threshold)
+            }
+            for u in parameters.graph.neighbours(of: v) where survivors.contains(u) {
+                do {
+                    var secret = try key.sharedSecret(with: advertised[u]!.masking)
+                    defer { cleanse(&secret) }
+                    let seed = try KeyPurpose.maskSeed(secret: secret, round: round, u, v)
+                    // u applied pairSign(u, v); remove it with the opposite sign.
+                    seeds.append((seed, KeyPurpose.pairSign(client: u, neighbour: v) == .plus ? .minus : .plus))
+                } catch {
+                    throw .crypto(error)
+                }
+            }
+        }
+        return seeds
+    }
+
+    // MARK: - Checks and channel
+
+    /// The payload of `envelope` if it may count at `step` (see the type's comment), else nil after
+    /// recording why. `eligible` is who completed the previous step (nil: anyone on the roster).
+    private func accept(_ envelope: Envelope, step: SecureAggregationStep, from eligible: Set<UInt32>?) -> [UInt8]? {
+        let sender = envelope.sender
+        guard let key = channelKeys[sender], eligible?.contains(sender) ?? true else {
+            reject(.unknownClient(sender))
+            return nil
+        }
+        guard envelope.recipient == Envelope.serverID else {
+            reject(.malformed)
+            return nil
+        }
+        let firstTime = state.withLock { $0.heard[step.rawValue].insert(sender).inserted }
+        guard firstTime else {
+            reject(.duplicate(client: sender, step: step))
+            return nil
+        }
+        do {
+            return try envelope.open(key: key, round: round, step: step)
+        } catch {
+            reject(error)
+            return nil
+        }
+    }
+
+    private func reject(_ error: ProtocolError) {
+        state.withLock { $0.rejections.append(error) }
+    }
+
+    private func require(_ count: Int, after step: SecureAggregationStep) throws(ProtocolError) {
+        guard count >= threshold else { throw .tooFewSurvivors(step: step, survivors: count, threshold: threshold) }
+    }
+
+    private func send(_ payload: [UInt8], to client: UInt32, step: SecureAggregationStep) throws(ProtocolError) -> Envelope {
+        let envelope = try Envelope.seal(payload, key: channelKeys[client]!, round: round, step: step,
+                                         sender: Envelope.serverID, recipient: client)
+        state.withLock { $0.bytesSent += envelope.byteCount }
+        return envelope
+    }
+
+    private func timed<T>(_ body: () throws(ProtocolError) -> T) throws(ProtocolError) -> T {
+        let start = ThreadCPUClock.seconds()
+        defer { let spent = ThreadCPUClock.seconds() - start; state.withLock { $0.computeSeconds += spent } }
+        return try body()
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Kernels
+
+/// Why values cannot be carried through the ring as configured.
+package enum QuantizationError: Error, Equatable, CustomStringConvertible {
+    case ringTooSmall(bits: Int, contributors: Int, neededBits: Int)
+
+    package var description: String {
+        switch self {
+        case let .ringTooSmall(bits, contributors, neededBits):
+            "a \(bits)-bit ring cannot hold the sum of \(contributors) clients' updates without wrapping; it needs at least \(neededBits) bits"
+        }
+    }
+}
+
+/// Fixed-point encoding of real vectors into the ring Z_2^bits that secure aggregation sums in, and
+/// back (Bonawitz et al. 2017 sum integers mod R; Kairouz, Liu & Steinke 2021 §4 do the same
+/// for distributed DP).
+///
+/// Each coordinate x with |x| ≤ `valueBound` is scaled by `scale` and rounded stochastically (up with
+/// probability equal to the fractional part), so E[decode(encode(x))] = x exactly; negatives are
+/// stored as their two's complement mod 2^bits. The scale leaves headroom for `contributors` clients
+/// plus a noise margin, so the ring sum of everyone's encodings is the true integer sum: it cannot
+/// wrap, and decoding reads it as a signed integer.
+package struct RingQuantization: Sendable, Equatable {
+    package var bits: Int
+    /// Ring units per unit of value.
+    package var scale: Double
+    /// The largest |x| a client may encode (values beyond are clamped, which clipping makes moot).
+    package var valueBound: Double
+
+    package init(bits: Int, scale: Double, valueBound: Double) {
+        precondition((1...32).contains(bits))
+        self.bits = bits
+        self.scale = scale
+        self.valueBound = valueBound
+    }
+
+    /// The largest scale at which `contributors` values each within ±`valueBound` (after rounding up
+    /// by one unit) plus `noiseMargin` ring units of summed noise stay below 2^(bits−1) in magnitude.
+    ///
+    /// - Parameter integerValues: the values are already integers (the integer DP mechanisms), so the
+    ///   scale is 1 and this only checks that the ring is wide enough.
+    package static func forSum(bits: Int, contributors: Int, valueBound: Double, noiseMargin: Double = 0,
+                               integerValues: Bool = false) throws(QuantizationError) -> RingQuantization {
+        let n = Double(max(contributors, 1))
+        let half = Double(UInt64(1) << UInt64(bits - 1)) - 1
+        let perClient = (half - noiseMargin) / n - 1  // ring units one client may use, after rounding's +1
+        // Bits for a signed sum of this magnitude: the magnitude's bits plus the sign.
+        let needed = { (magnitude: Double) in Int(log2(magnitude + 1).rounded(.up)) + 1 }
+        if integerValues {
+            guard perClient >= valueBound else {
+                throw .ringTooSmall(bits: bits, contributors: contributors, neededBits: needed(n * (valueBound + 1) + noiseMargin))
+            }
+            return RingQuantization(bits: bits, scale: 1, valueBound: valueBound)
+        }
+        // At least 16 ring units per value unit at the bound, or the rounding noise swamps the update.
+        guard perClient >= 16 else {
+            throw .ringTooSmall(bits: bits, contributors: contributors, neededBits: needed(n * 17 + noiseMargin))
+        }
+        return RingQuantization(bits: bits, scale: perClient / valueBound, valueBound: valueBound)
+    }
+
+    /// The mask that reduces a 32-bit word mod 2^bits.
+    package var ringMask: UInt32 { bits == 32 ? .max : (UInt32(1) << UInt32(bits)) &- 1 }
+
+    /// Stochastically rounded ring elements of `values`; the rounding draws come from `stream`.
+    package func encode(_ values: UnsafeBufferPointer<Float>, into ring: UnsafeMutableBufferPointer<UInt32>,
+                        stream: inout RandomStream) {
+        precondition(values.count == ring.count)
+        let scale = scale, limit = valueBound * scale, mask = ringMask
+        for index in 0..<values.count {
+            let scaled = min(max(Double(values[index]) * scale, -limit), limit)
+            let low = scaled.rounded(.down)
+            let rounded = low + (stream.uniformDouble() < scaled - low ? 1 : 0)
+            ring[index] = UInt32(truncatingIfNeeded: Int64(rounded)) & mask
+        }
+    }
+
+    /// Real values from a ring sum: each element read as a signed integer in [−2^(bits−1), 2^(bits−1)).
+    package func decode(_ ring: UnsafeBufferPointer<UInt32>, into values: UnsafeMutableBufferPointer<Float>) {
+        precondition(values.count == ring.count)
+        let mask = ringMask, half = Int64(1) << Int64(bits - 1), modulus = Int64(1) << Int64(bits)
+        let inverse = 1 / scale
+        for index in 0..<ring.count {
+            let element = Int64(ring[index] & mask)
+            let signed = element >= half ? element - modulus : element
+            values[index] = Float(Double(signed) * inverse)
+        }
+    }
+}
