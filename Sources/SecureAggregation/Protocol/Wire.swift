@@ -14,7 +14,7 @@ struct ByteWriter {
         bytes.append(contentsOf: other)
     }
     mutating func append(_ share: SecretShare) {
-        append(share.x)
+        append(UInt32(share.x))  // points are client ids
         append(UInt32(share.values.count))
         for value in share.values { append(value) }
     }
