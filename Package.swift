@@ -20,9 +20,9 @@ let package = Package(
         .target(name: "Privacy", dependencies: ["Kernels"]),
         .target(name: "SecureAggregation", dependencies: ["Kernels", "COpenSSL"]),
         .target(name: "Federation", dependencies: ["Learning", "Privacy", "SecureAggregation"]),
-        .target(name: "Experiments", dependencies: ["Federation", "Privacy", "Learning"]),
+        .target(name: "Experiments", dependencies: ["Federation", "Privacy", "SecureAggregation", "Learning"]),
         // The command line lives in a library so that its parser and commands are testable.
-        .target(name: "MurmurCLI", dependencies: ["Experiments", "Federation", "Learning", "Privacy", "Kernels"]),
+        .target(name: "MurmurCLI", dependencies: ["Experiments", "Federation", "Learning", "Privacy", "SecureAggregation", "Kernels"]),
         .executableTarget(name: "murmur", dependencies: ["MurmurCLI"]),
 
         // MARK: - Tests
@@ -32,8 +32,8 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "MurmurTestSupport"]),
         .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Kernels", "MurmurTestSupport"]),
         .testTarget(name: "SecureAggregationTests", dependencies: ["SecureAggregation", "Kernels", "MurmurTestSupport"]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "Learning", "Kernels", "MurmurTestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Federation", "Learning"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Learning", "Kernels", "SecureAggregation", "MurmurTestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Federation", "Learning", "SecureAggregation"]),
         .testTarget(name: "MurmurCLITests", dependencies: ["MurmurCLI", "Experiments"]),
     ]
 )

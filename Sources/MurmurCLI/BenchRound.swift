@@ -23,6 +23,8 @@ let benchRoundCommand: Command = {
         .init(name: "rounds", valueName: "R", help: "rounds timed, after one warm-up round", defaultValue: "5"),
         .init(name: "threads", valueName: "LIST", help: "thread counts to time", defaultValue: "1,2"),
         .init(name: "data", valueName: "DIR", help: "a federated text folder to read users from", defaultValue: nil),
+        .init(name: "secure", valueName: "LIST", help: "none, secagg, secaggplus: aggregation to time (ratios against none)",
+              defaultValue: "none"),
     ]
     command.action = { arguments, console in
         let cohort = try parsePositiveIntegers(arguments.value("cohort")!, option: "cohort", command: "bench round",
@@ -36,30 +38,45 @@ let benchRoundCommand: Command = {
             let path = URL(fileURLWithPath: data).standardizedFileURL.path
             overrides += ["data={\"source\": \"files\", \"trainPath\": \"\(path)\", \"validationPath\": \"\(path)\"}"]
         }
-        let scenario = try Scenario(json: Data(EmbeddedScenarios.stackOverflowShape.utf8),
-                                    file: "stackoverflow-shape (embedded)", overrides: overrides)
-        let (population, _) = try scenario.populations()
-        for threads in threadCounts {
-            let training = FederatedTraining(configuration: scenario.training, population: population,
-                                             pool: ThreadPool(threadCount: threads))
-            _ = try training.runRound()
-            var times: [Double] = [], tokens = 0, rows = 0
-            let clock = ContinuousClock()
-            for _ in 0..<rounds {
-                let start = clock.now
-                let result = try training.runRound()
-                times.append(seconds(clock.now - start))
-                tokens += result.statistics.lossTokens
-                rows += result.statistics.sentences
+        let secureKinds = arguments.value("secure")!.split(separator: ",").map(String.init)
+        for kind in secureKinds where !["none", "secagg", "secaggplus"].contains(kind) {
+            throw CommandLineError.invalidValue(command: "bench round", option: "--secure", value: kind,
+                                                allowed: "none, secagg, secaggplus")
+        }
+        var plainSeconds: [Int: Double] = [:]
+        for kind in secureKinds {
+            var kindOverrides = overrides
+            if kind != "none" {
+                kindOverrides.append("secureAggregation={\"protocol\": \"\(kind)\", \"clipBound\": 1.0}")
             }
-            let median = times.sorted()[times.count / 2], total = times.reduce(0, +)
-            console.write("{\"bench\":\"round\",\"cohort\":\(cohort),\"threads\":\(threads),\"rounds\":\(rounds),"
-                + "\"secondsPerRound\":\(rounded(median, digits: 3)),"
-                + "\"clientTokensPerSecond\":\(Int(Double(tokens) / total)),"
-                + "\"paddedTokensPerSecond\":\(Int(Double(rows * scenario.training.client.sequenceLength) / total)),"
-                + "\"speedupVsPflNoDP\":\(rounded(0.82 / median, digits: 2)),"
-                + "\"speedupVsPflDP\":\(rounded(0.94 / median, digits: 2)),"
-                + "\"data\":\"\(arguments.value("data") ?? "synthetic")\"}")
+            let scenario = try Scenario(json: Data(EmbeddedScenarios.stackOverflowShape.utf8),
+                                        file: "stackoverflow-shape (embedded)", overrides: kindOverrides)
+            let (population, _) = try scenario.populations()
+            for threads in threadCounts {
+                let training = FederatedTraining(configuration: scenario.training, population: population,
+                                                 pipeline: UpdatePipeline(secureAggregation: scenario.secureAggregation),
+                                                 pool: ThreadPool(threadCount: threads))
+                _ = try training.runRound()
+                var times: [Double] = [], tokens = 0, rows = 0
+                let clock = ContinuousClock()
+                for _ in 0..<rounds {
+                    let start = clock.now
+                    let result = try training.runRound()
+                    times.append(seconds(clock.now - start))
+                    tokens += result.statistics.lossTokens
+                    rows += result.statistics.sentences
+                }
+                let median = times.sorted()[times.count / 2], total = times.reduce(0, +)
+                if kind == "none" { plainSeconds[threads] = median }
+                let overhead = plainSeconds[threads].map { ",\"overheadVsPlain\":\(rounded(median / $0 - 1, digits: 3))" } ?? ""
+                console.write("{\"bench\":\"round\",\"aggregation\":\"\(kind)\",\"cohort\":\(cohort),\"threads\":\(threads),"
+                    + "\"rounds\":\(rounds),\"secondsPerRound\":\(rounded(median, digits: 3)),"
+                    + "\"clientTokensPerSecond\":\(Int(Double(tokens) / total)),"
+                    + "\"paddedTokensPerSecond\":\(Int(Double(rows * scenario.training.client.sequenceLength) / total)),"
+                    + "\"speedupVsPflNoDP\":\(rounded(0.82 / median, digits: 2)),"
+                    + "\"speedupVsPflDP\":\(rounded(0.94 / median, digits: 2))\(overhead),"
+                    + "\"data\":\"\(arguments.value("data") ?? "synthetic")\"}")
+            }
         }
         return 0
     }

@@ -11,7 +11,10 @@ import Testing
         var input = [Float](repeating: Float(value), count: trials), ring = [UInt32](repeating: 0, count: trials)
         var decoded = [Float](repeating: 0, count: trials)
         var stream = RandomStream(seed: 7, keys: [UInt64(bitPattern: Int64(value * 1e6))])
-        input.withUnsafeBufferPointer { input in ring.withUnsafeMutableBufferPointer { q.encode(input, into: $0, stream: &stream) } }
+        let seed = RingQuantization.roundingSeed(&stream), expander = try MaskExpander()
+        try input.withUnsafeBufferPointer { input in
+            try ring.withUnsafeMutableBufferPointer { try q.encode(input, into: $0, roundingSeed: seed, expander: expander) }
+        }
         ring.withUnsafeBufferPointer { ring in decoded.withUnsafeMutableBufferPointer { q.decode(ring, into: $0) } }
         let mean = decoded.reduce(0.0) { $0 + Double($1) } / Double(trials)
         let scaled = Float(value) * Float(q.scale), fraction = Double(scaled - scaled.rounded(.down))
@@ -28,10 +31,14 @@ import Testing
         for sign: Float in [1, -1] {
             var sum: UInt32 = 0
             var stream = RandomStream(seed: 1)
+            let expander = try MaskExpander()
             for _ in 0..<n {
                 var element: UInt32 = 0
-                [sign * 2.5].withUnsafeBufferPointer { input in
-                    withUnsafeMutablePointer(to: &element) { q.encode(input, into: UnsafeMutableBufferPointer(start: $0, count: 1), stream: &stream) }
+                let seed = RingQuantization.roundingSeed(&stream)
+                try [sign * 2.5].withUnsafeBufferPointer { input in
+                    try withUnsafeMutablePointer(to: &element) {
+                        try q.encode(input, into: UnsafeMutableBufferPointer(start: $0, count: 1), roundingSeed: seed, expander: expander)
+                    }
                 }
                 sum &+= element
             }

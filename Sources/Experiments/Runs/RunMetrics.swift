@@ -1,6 +1,7 @@
 import Federation
 import Foundation
 import Learning
+import SecureAggregation
 
 /// One line of `metrics.jsonl`: what a round did and, on evaluation rounds, how the model scores.
 package struct RoundMetrics: Sendable, Equatable, Codable {
@@ -23,6 +24,8 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     /// ε spent so far (differential privacy only), and the clip bound for the next round.
     package var epsilon: Double?
     package var clipBound: Double?
+    /// Secure aggregation's survivors and costs (runs with it only).
+    package var secureAggregation: SecureAggregationMetrics?
 
     /// The metrics of a finished round, without evaluation.
     package init(_ result: RoundResult, wallSeconds: Double) {
@@ -32,13 +35,19 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
         trainLoss = result.statistics.lossTokens > 0 ? result.statistics.meanLoss : nil
         clientsSampled = result.sampled
         clientsFinished = result.contributed
-        clientsDropped = 0
+        clientsDropped = result.dropped
         trainingTokens = result.statistics.lossTokens
         localSteps = result.statistics.steps
         updateNorm = result.updateNorm
         bytesUp = result.bytesUpPerClient * result.contributed
         bytesDown = result.bytesDownPerClient * result.sampled
         clipBound = result.clipBound
+        if let report = result.secureAggregation {
+            secureAggregation = SecureAggregationMetrics(report)
+            // What went over the wire: the protocol's messages, plus the model each trained client downloaded.
+            bytesUp = report.bytesSent.reduce(0, +)
+            bytesDown = report.bytesReceived.reduce(0, +) + result.bytesDownPerClient * (report.clients - result.droppedBeforeTraining)
+        }
     }
 
     /// The line for round 0: the initial model's evaluation.
@@ -88,4 +97,6 @@ package struct RunSummary: Sendable, Equatable, Codable {
     package var bytesDown: Int
     /// The privacy spent and how it was computed (runs with differential privacy).
     package var privacy: PrivacySummary?
+    /// Secure aggregation's failures, dropouts and costs (runs with it).
+    package var secureAggregation: SecureAggregationSummary?
 }

@@ -38,6 +38,9 @@ package struct RunReporter: Sendable {
         if let loss = metrics.trainLoss { fields.append("train loss \(format(loss, 3))") }
         if let perplexity = last.perplexity { fields.append("val ppl \(format(perplexity, 1))") }
         if let epsilon = metrics.epsilon { fields.append("ε \(format(epsilon, 3))") }
+        if let secure = metrics.secureAggregation {
+            fields.append(secure.failure == nil ? "secagg \(secure.survivors[2])/\(metrics.clientsSampled)" : "secagg failed")
+        }
         if perRound > 0 { fields += ["\(format(1 / perRound, 2)) rounds/s", "\(Int(left.rounded()))s left"] }
         if isTerminal {
             write("\r\u{1B}[K" + fields.joined(separator: " · ") + (metrics.round == rounds ? "\n" : ""))
@@ -51,6 +54,11 @@ package struct RunReporter: Sendable {
         let perplexity = summary.finalValidationPerplexity.map { format($0, 1) } ?? "–"
         note("\(summary.roundsCompleted) rounds in \(format(summary.trainingWallSeconds, 1)) s; validation perplexity "
             + "\(perplexity) (unigram \(format(summary.unigramPerplexity, 1))); results in \(folder)")
+        if let secure = summary.secureAggregation {
+            note("\(secure.protocolName): \(secure.failedRounds) of \(secure.rounds) rounds failed, \(secure.clientsDropped) "
+                + "clients dropped; per client \(format(secure.clientSecondsMedian, 3)) s CPU and \(secure.bytesSentPerClient) bytes "
+                + "sent (median), server \(format(secure.serverSecondsPerRound, 3)) s CPU a round")
+        }
     }
 
     private func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

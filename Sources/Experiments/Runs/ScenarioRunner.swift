@@ -49,7 +49,9 @@ package final class ScenarioRunner {
 
         let (train, validation) = try s.populations()
         let pool = ThreadPool(threadCount: options.threads)
-        let training = FederatedTraining(configuration: s.training, population: train, privacy: s.privacy, pool: pool)
+        let training = FederatedTraining(configuration: s.training, population: train,
+                                         pipeline: UpdatePipeline(secureAggregation: s.secureAggregation),
+                                         privacy: s.privacy, pool: pool)
         var tracker = s.privacy.map { PrivacyTracker(configuration: $0, plan: s.privacyPlan!) }
         var stoppedAtBudget = false
         let heldOut = try HeldOutEvaluation(population: validation, users: s.evaluationUsers,
@@ -90,6 +92,10 @@ package final class ScenarioRunner {
                 + "δ = \(privacy.delta) (\(privacy.accountant.rawValue), \(plan.relation.rawValue))"
                 + (privacy.epsilonBudget.map { plan.plannedEpsilon > $0 ? "; the budget ε = \($0) will stop it early" : "" } ?? ""))
         }
+        if let secure = s.secureAggregation {
+            report.note("secure aggregation: \(secure.protocolKind.rawValue), \(secure.bits)-bit ring, dropout "
+                + "\(String(format: "%.3g", secure.totalDropout)) a round")
+        }
         let clock = ContinuousClock()
         if training.completedRounds == 0 && s.evaluationEvery > 0 {
             let initial = RoundMetrics(
@@ -128,6 +134,9 @@ package final class ScenarioRunner {
             }
             try append(line)
             report.round(line, of: s.rounds)
+            if let failure = line.secureAggregation?.failure {
+                report.note("round \(round): secure aggregation failed (\(failure)); the model is unchanged")
+            }
             if round % s.checkpointEvery == 0 || round == s.rounds || stoppedAtBudget {
                 var checkpoint = training.checkpointState
                 checkpoint.metadata["scenario"] = scenarioText
@@ -140,6 +149,10 @@ package final class ScenarioRunner {
         var summary = try summarize(metricsURL, unigram: unigram, parameters: training.parameters.layout.count,
                                     rounds: training.completedRounds)
         summary.privacy = try tracker?.summary(stoppedAtBudget: stoppedAtBudget)
+        if let secure = s.secureAggregation {
+            summary.secureAggregation = SecureAggregationSummary(protocolName: secure.protocolKind.rawValue,
+                                                                 lines: try readMetrics(metricsURL))
+        }
         if training.completedRounds == s.rounds || stoppedAtBudget {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -178,10 +191,15 @@ package final class ScenarioRunner {
         try handle.truncate(atOffset: length)
     }
 
-    private func summarize(_ metricsURL: URL, unigram: Double, parameters: Int, rounds: Int) throws -> RunSummary {
-        let lines = try String(contentsOf: metricsURL, encoding: .utf8).split(separator: "\n")
+    private func readMetrics(_ url: URL) throws -> [RoundMetrics] {
         let decoder = JSONDecoder()
-        let metrics = try lines.map { try decoder.decode(RoundMetrics.self, from: Data($0.utf8)) }
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try decoder.decode(RoundMetrics.self, from: Data($0.utf8))
+        }
+    }
+
+    private func summarize(_ metricsURL: URL, unigram: Double, parameters: Int, rounds: Int) throws -> RunSummary {
+        let metrics = try readMetrics(metricsURL)
         let evaluated = metrics.filter { $0.validationPerplexity != nil }
         let wall = metrics.reduce(0) { $0 + $1.wallSeconds }
         let tokens = metrics.reduce(0) { $0 + $1.trainingTokens }

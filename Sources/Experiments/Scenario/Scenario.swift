@@ -28,6 +28,8 @@ package struct Scenario: Sendable {
     package var privacy: PrivacyConfiguration?
     /// How the noise was chosen and what the planned run spends.
     package var privacyPlan: PrivacyPlan?
+    /// Secure aggregation, when the scenario has a `secureAggregation` section.
+    package var secureAggregation: SecureAggregationConfiguration?
     /// The scenario with every default filled in, as written to the run folder's scenario.json.
     package var resolvedJSON: Data
 
@@ -62,16 +64,22 @@ package struct Scenario: Sendable {
                 + "(\(configuration.maxSteps))")
         }
 
-        if root.contains("privacy") {
+        if root.contains("privacy") || root.contains("secureAggregation") {
             var population = Self.populationSize(data)
             if population == nil, case let .files(trainPath, _) = data {
                 do { population = try FederatedTextFolder(path: trainPath).userCount } catch {
                     throw ScenarioError(file: file, keyPath: "data.trainPath", message: error.description)
                 }
             }
-            let (privacy, plan) = try Self.readPrivacy(try root.section("privacy"), rounds: rounds, training: training,
-                                                       population: population ?? 1)
-            (self.privacy, privacyPlan) = (privacy, plan)
+            if root.contains("privacy") {
+                let (privacy, plan) = try Self.readPrivacy(try root.section("privacy"), rounds: rounds, training: training,
+                                                           population: population ?? 1)
+                (self.privacy, privacyPlan) = (privacy, plan)
+            }
+            if root.contains("secureAggregation") {
+                secureAggregation = try Self.readSecureAggregation(try root.section("secureAggregation"), training: training,
+                                                                   privacy: privacy, population: population ?? 1)
+            }
         }
 
         let evaluation = try root.section("evaluation")

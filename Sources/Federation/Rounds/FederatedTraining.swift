@@ -2,6 +2,7 @@ import Foundation
 import Kernels
 import Learning
 import Privacy
+import SecureAggregation
 import Synchronization
 
 /// Everything that fixes a federated training run, apart from where its data comes from.
@@ -36,6 +37,21 @@ package struct RoundResult: Sendable, Equatable {
     package var privacyEventAsRun: DPEvent? = nil
     /// The clip bound for the next round (it moves under adaptive clipping).
     package var clipBound: Double? = nil
+    /// What secure aggregation cost and who made it through (nil without it). When it failed, the
+    /// round changed nothing: no update, no privacy spent.
+    package var secureAggregation: SecureAggregationReport? = nil
+
+    /// Sampled clients whose update did not reach the aggregate because they dropped out.
+    package var dropped: Int {
+        guard let report = secureAggregation else { return 0 }
+        return report.clients - report.survivors[SecureAggregationStep.maskedInput.rawValue]
+    }
+
+    /// Sampled clients that dropped before they could train (at advertiseKeys or shareKeys).
+    package var droppedBeforeTraining: Int {
+        guard let report = secureAggregation else { return 0 }
+        return report.clients - report.survivors[SecureAggregationStep.shareKeys.rawValue]
+    }
 }
 
 /// The server side of federated training: samples a cohort each round, has the clients train in
@@ -91,44 +107,58 @@ package final class FederatedTraining {
         let context = RoundContext(round: round, seed: c.seed, cohortSize: cohort.count,
                                    populationSize: population.userCount,
                                    expectedCohortSize: c.sampling.expectedSize(population: population.userCount))
-        let merge = Mutex(OrderedMerge(aggregator: pipeline.makeAggregator(parameters.layout, context)))
+        // Secure aggregation's first two steps (keys, shares) run before training, as on devices.
+        let secure = try pipeline.secureAggregation.map {
+            try SecureAggregationRound(configuration: $0, context: context, layout: parameters.layout,
+                                       privacy: pipeline.privacy, pool: pool)
+        }
+        let aggregator = secure == nil ? pipeline.makeAggregator(parameters.layout, context) : nil
+        let merge = Mutex(OrderedMerge(aggregator: aggregator))
         let global = parameters
         pool.forEachDynamically(count: cohort.count) { position, worker in
-            let outcome = Result<ClientUpdate, any Error> {
+            let outcome = Result<ClientUpdate?, any Error> {
+                if let secure, !secure.isTraining(position) { return nil }  // dropped before training
                 let user = try population.user(at: cohort[position])
                 var update = trainers[worker].train(
                     user: user, userIndex: cohort[position], cohortPosition: position, global: global,
                     configuration: c.client, round: round, seed: c.seed)
                 pipeline.privacy?.processClient(&update, context: context)
                 for stage in pipeline.clientStages { try stage.process(&update, context: context) }
+                secure?.submit(update)
                 return update
             }
             merge.withLock { $0.deliver(outcome, position: position) }
         }
-        var (aggregate, statistics) = try merge.withLock { state in
+        let (plainAggregate, statistics) = try merge.withLock { state in
             if let error = state.firstError { throw error }
-            return (try state.aggregator.finish(), state.statistics)
+            return (try state.aggregator?.finish(), state.statistics)
         }
-        for stage in pipeline.aggregateStages { try stage.process(&aggregate, context: context) }
-        let privacy = try pipeline.privacy.map {
-            try $0.processServer(&aggregate, context: context, sampling: c.sampling, admit: admitPrivacyEvent)
-        }
+        // Without secure aggregation there is always an aggregate; with it, none if the protocol failed.
+        var privacy: (event: DPEvent, asRun: DPEvent?)?
+        var contributed = 0
         let learningRate = c.server.learningRate(round: round)
         var updateNorm = 0.0
-        if aggregate.normaliser > 0 {
-            // The server's "gradient" is minus the average update.
-            var pseudoGradient = aggregate.sum
-            pseudoGradient.scale(by: Float(-1 / aggregate.normaliser))
-            updateNorm = pseudoGradient.l2Norm()
-            serverOptimizer.step(parameters: &parameters, gradients: pseudoGradient, learningRate: learningRate)
+        if var aggregate = secure.map({ $0.finish() }) ?? plainAggregate {
+            for stage in pipeline.aggregateStages { try stage.process(&aggregate, context: context) }
+            privacy = try pipeline.privacy.map {
+                try $0.processServer(&aggregate, context: context, sampling: c.sampling, admit: admitPrivacyEvent)
+            }
+            if aggregate.normaliser > 0 {
+                // The server's "gradient" is minus the average update.
+                var pseudoGradient = aggregate.sum
+                pseudoGradient.scale(by: Float(-1 / aggregate.normaliser))
+                updateNorm = pseudoGradient.l2Norm()
+                serverOptimizer.step(parameters: &parameters, gradients: pseudoGradient, learningRate: learningRate)
+            }
+            contributed = aggregate.contributors
         }
         completedRounds = round
         let bytes = parameters.layout.count * MemoryLayout<Float>.size
-        return RoundResult(round: round, sampled: cohort.count, contributed: aggregate.contributors,
+        return RoundResult(round: round, sampled: cohort.count, contributed: contributed,
                            statistics: statistics, learningRate: learningRate, updateNorm: updateNorm,
                            bytesDownPerClient: bytes, bytesUpPerClient: bytes,
                            privacyEvent: privacy?.event, privacyEventAsRun: privacy?.asRun,
-                           clipBound: pipeline.privacy?.clipBound)
+                           clipBound: pipeline.privacy?.clipBound, secureAggregation: secure?.report)
     }
 
     /// The state to save at a round boundary.
@@ -162,26 +192,35 @@ package final class FederatedTraining {
 /// Hands client updates to the aggregator in cohort order, whatever order they finish in, and sums
 /// their statistics in that order too. Updates that finish early wait (bounded by the threads' lead).
 private struct OrderedMerge: ~Copyable {
-    let aggregator: any UpdateAggregator
+    /// Nil with secure aggregation, whose protocol sums the updates; the merge then only counts.
+    let aggregator: (any UpdateAggregator)?
     var nextPosition = 0
     var waiting: [Int: ClientUpdate] = [:]
+    var skipped = Set<Int>()
     var statistics = ClientStatistics()
     var firstError: (any Error)?
 
-    init(aggregator: any UpdateAggregator) {
+    init(aggregator: (any UpdateAggregator)?) {
         self.aggregator = aggregator
     }
 
-    mutating func deliver(_ outcome: Result<ClientUpdate, any Error>, position: Int) {
+    /// Takes client `position`'s outcome; a nil update is a client that dropped before training.
+    mutating func deliver(_ outcome: Result<ClientUpdate?, any Error>, position: Int) {
         switch outcome {
-        case let .success(update): waiting[position] = update
+        case let .success(update?): waiting[position] = update
+        case .success(nil): skipped.insert(position)
         case let .failure(error):
             if firstError == nil { firstError = error }
             return
         }
-        while firstError == nil, let update = waiting.removeValue(forKey: nextPosition) {
+        while firstError == nil {
+            if skipped.remove(nextPosition) != nil {
+                nextPosition += 1
+                continue
+            }
+            guard let update = waiting.removeValue(forKey: nextPosition) else { break }
             statistics.add(update.statistics)
-            do { try aggregator.add(update) } catch { firstError = error }
+            do { try aggregator?.add(update) } catch { firstError = error }
             nextPosition += 1
         }
     }

@@ -62,13 +62,18 @@ package struct UpdatePipeline: Sendable {
     /// stages and its server half after the other aggregate stages (pfl's postprocessor order), and the
     /// round records the privacy event it reports.
     package var privacy: DifferentialPrivacy?
+    /// Secure aggregation, when the run has it: it replaces the aggregator with the protocol, after
+    /// all client stages (clients mask what they would otherwise have sent) and before all aggregate
+    /// stages (the server sees only the sum).
+    package var secureAggregation: SecureAggregationConfiguration?
     /// Makes the aggregator for one round.
     package var makeAggregator: @Sendable (ParameterLayout, RoundContext) -> any UpdateAggregator = { layout, _ in
         WeightedSumAggregator(layout: layout)
     }
 
-    package init(privacy: DifferentialPrivacy? = nil) {
+    package init(privacy: DifferentialPrivacy? = nil, secureAggregation: SecureAggregationConfiguration? = nil) {
         self.privacy = privacy
+        self.secureAggregation = secureAggregation
     }
 }
 

@@ -1,8 +1,15 @@
 internal import COpenSSL
 
+/// The HKDF implementation, fetched from the default provider once: a fetch takes the provider
+/// store's lock, which every client thread would otherwise contend on for each derived key.
+private final class FetchedKDF: @unchecked Sendable {
+    // @unchecked: an EVP_KDF is immutable once fetched and libcrypto allows sharing it between threads.
+    static let hkdf = FetchedKDF()
+    let kdf: OpaquePointer? = EVP_KDF_fetch(nil, "HKDF", nil)
+}
+
 func deriveHKDFSHA256(secret: [UInt8], salt: [UInt8], info: [UInt8], outputCount: Int) throws(CryptoError) -> [UInt8] {
-    guard let kdf = EVP_KDF_fetch(nil, "HKDF", nil) else { throw openSSLError("EVP_KDF_fetch(HKDF)") }
-    defer { EVP_KDF_free(kdf) }
+    guard let kdf = FetchedKDF.hkdf.kdf else { throw openSSLError("EVP_KDF_fetch(HKDF)") }
     guard let context = EVP_KDF_CTX_new(kdf) else { throw openSSLError("EVP_KDF_CTX_new") }
     defer { EVP_KDF_CTX_free(context) }
     var output = [UInt8](repeating: 0, count: outputCount)

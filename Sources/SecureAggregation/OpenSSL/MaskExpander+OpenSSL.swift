@@ -18,11 +18,12 @@ final class AESCTRContext {
         try check(EVP_EncryptInit_ex(context, EVP_aes_128_ctr(), nil, key, counter), "EVP_EncryptInit_ex(AES-128-CTR)")
     }
 
-    /// Fills `bytes` with the next keystream bytes (CTR encryption of zeros, in place).
-    func keystream(into bytes: UnsafeMutableRawBufferPointer) throws(CryptoError) {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        base.initialize(repeating: 0, count: bytes.count)
+    /// Fills `bytes` (at most `zeros.count`) with the next keystream bytes: the CTR encryption of zeros.
+    func keystream(into bytes: UnsafeMutableRawBufferPointer, zeros: UnsafeRawBufferPointer) throws(CryptoError) {
+        guard let output = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              let input = zeros.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        precondition(bytes.count <= zeros.count)
         var length: Int32 = 0
-        try check(EVP_EncryptUpdate(context, base, &length, base, Int32(bytes.count)), "EVP_EncryptUpdate(AES-128-CTR)")
+        try check(EVP_EncryptUpdate(context, output, &length, input, Int32(bytes.count)), "EVP_EncryptUpdate(AES-128-CTR)")
     }
 }

@@ -24,6 +24,8 @@ package final class SecureAggregationClient: @unchecked Sendable {
     private var selfMaskSeed: [UInt8]
     /// The advertised keys of the neighbours that took part in advertiseKeys.
     private var neighbourKeys: [UInt32: (encryption: [UInt8], masking: [UInt8])] = [:]
+    /// The key that encrypts shares with each neighbour, agreed once in shareKeys and reused to open theirs.
+    private var shareKeys: [UInt32: [UInt8]] = [:]
     /// Shares the client holds, by the neighbour who made them (exactly N(u) ∩ U2).
     private var heldShares: [UInt32: (maskingKey: SecretShare, selfMaskSeed: SecretShare)] = [:]
     /// Whether the client has already revealed shares (it answers one unmasking request, once).
@@ -47,7 +49,10 @@ package final class SecureAggregationClient: @unchecked Sendable {
         computeSeconds += ThreadCPUClock.seconds() - start
     }
 
-    deinit { cleanse(&selfMaskSeed) }
+    deinit {
+        cleanse(&selfMaskSeed)
+        for v in shareKeys.keys { cleanse(&shareKeys[v]!) }
+    }
 
     private var round: UInt64 { parameters.round }
     private var neighbours: [UInt32] { parameters.graph.neighbours(of: id) }
@@ -93,8 +98,10 @@ package final class SecureAggregationClient: @unchecked Sendable {
                     plaintext.append(v)
                     plaintext.append(keyShares[index])
                     plaintext.append(seedShares[index])
-                    let key = try KeyPurpose.shareKey(secret: try encryptionKey.sharedSecret(with: neighbourKeys[v]!.encryption),
-                                                      round: round, id, v)
+                    var secret = try encryptionKey.sharedSecret(with: neighbourKeys[v]!.encryption)
+                    let key = try KeyPurpose.shareKey(secret: secret, round: round, id, v)
+                    cleanse(&secret)
+                    shareKeys[v] = key
                     writer.append(v)
                     writer.append(block: try AuthenticatedEncryption.seal(plaintext.bytes, key: key,
                                                                           associatedData: Self.shareAssociatedData(round, from: id, to: v)))
@@ -122,8 +129,7 @@ package final class SecureAggregationClient: @unchecked Sendable {
             for _ in 0..<Int(try reader.uint32()) {
                 let v = try reader.uint32()
                 let box = try reader.block()
-                guard let keys = neighbourKeys[v], heldShares[v] == nil else { throw ProtocolError.malformed }
-                let key = try KeyPurpose.shareKey(secret: try encryptionKey.sharedSecret(with: keys.encryption), round: round, id, v)
+                guard let key = shareKeys[v], heldShares[v] == nil else { throw ProtocolError.malformed }
                 let plaintext: [UInt8]
                 do {
                     plaintext = try AuthenticatedEncryption.open(box, key: key, associatedData: Self.shareAssociatedData(round, from: v, to: id))
@@ -139,13 +145,14 @@ package final class SecureAggregationClient: @unchecked Sendable {
             guard heldShares.count >= parameters.threshold else {
                 throw ProtocolError.tooFewSurvivors(step: .shareKeys, survivors: heldShares.count, threshold: parameters.threshold)
             }
-            try expander.apply(seed: selfMaskSeed, sign: .plus, to: input)
+            var masks: [(seed: [UInt8], sign: MaskExpander.Sign)] = [(selfMaskSeed, .plus)]
             for v in heldShares.keys.sorted() {
                 var secret = try maskingKey.sharedSecret(with: neighbourKeys[v]!.masking)
                 defer { cleanse(&secret) }
-                let seed = try KeyPurpose.maskSeed(secret: secret, round: round, id, v)
-                try expander.apply(seed: seed, sign: KeyPurpose.pairSign(client: id, neighbour: v), to: input)
+                masks.append((try KeyPurpose.maskSeed(secret: secret, round: round, id, v), KeyPurpose.pairSign(client: id, neighbour: v)))
             }
+            try expander.apply(masks, to: input)
+            for index in masks.indices { cleanse(&masks[index].seed) }
         } catch {
             throw ProtocolError(error)
         }

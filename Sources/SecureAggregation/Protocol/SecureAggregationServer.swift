@@ -149,15 +149,21 @@ package final class SecureAggregationServer: Sendable {
         defer { let spent = ThreadCPUClock.seconds() - start; state.withLock { $0.computeSeconds += spent } }
         let sharers = state.withLock { Set($0.shareBoxes.keys) }
         guard let payload = accept(envelope, step: .maskedInput, from: sharers) else { return false }
-        let unpacked = payload.withUnsafeBytes {
-            BitPacking.unpack($0, bits: parameters.bits, into: accumulator.scratch)
-        }
-        guard unpacked else {
+        guard payload.count == BitPacking.byteCount(elements: parameters.vectorLength, bits: parameters.bits) else {
             reject(.malformed)
             return false
         }
-        let sum = accumulator.sum, input = accumulator.scratch
-        for index in 0..<sum.count { sum[index] &+= input[index] }
+        let sum = accumulator.sum
+        payload.withUnsafeBytes { bytes in
+            if parameters.bits == 32 {
+                // Whole words on the wire: add them straight from the message.
+                for index in 0..<sum.count { sum[index] &+= bytes.loadUnaligned(fromByteOffset: 4 &* index, as: UInt32.self) }
+            } else {
+                _ = BitPacking.unpack(bytes, bits: parameters.bits, into: accumulator.scratch)
+                let input = accumulator.scratch
+                for index in 0..<sum.count { sum[index] &+= input[index] }
+            }
+        }
         _ = state.withLock { $0.maskedInputs.insert(envelope.sender) }
         return true
     }
@@ -197,7 +203,7 @@ package final class SecureAggregationServer: Sendable {
                 }
                 do throws(CryptoError) {
                     let expander = try MaskExpander()
-                    for (seed, sign) in seeds { try expander.apply(seed: seed, sign: sign, to: slice, startElement: lower) }
+                    try expander.apply(seeds, to: slice, startElement: lower)
                 } catch {
                     failure.withLock { $0 = error }
                 }

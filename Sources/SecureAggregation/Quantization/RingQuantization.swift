@@ -64,16 +64,30 @@ package struct RingQuantization: Sendable, Equatable {
     /// The mask that reduces a 32-bit word mod 2^bits.
     package var ringMask: UInt32 { bits == 32 ? .max : (UInt32(1) << UInt32(bits)) &- 1 }
 
-    /// Stochastically rounded ring elements of `values`; the rounding draws come from `stream`.
+    /// Stochastically rounded ring elements of `values`. The rounding draws are AES-CTR keystream
+    /// words under `roundingSeed` (16 bytes; the caller derives it from the run's seed, round and
+    /// client, so the encoding is reproducible): x·scale rounds up when word < frac·2³², which is
+    /// unbiased to within 2⁻³² of a ring unit and costs a fraction of a counter-based draw per element.
     package func encode(_ values: UnsafeBufferPointer<Float>, into ring: UnsafeMutableBufferPointer<UInt32>,
-                        stream: inout RandomStream) {
+                        roundingSeed: [UInt8], expander: borrowing MaskExpander) throws(CryptoError) {
         precondition(values.count == ring.count)
+        ring.update(repeating: 0)
+        try expander.apply(seed: roundingSeed, sign: .plus, to: ring)  // ring now holds the random words
         let scale = scale, limit = valueBound * scale, mask = ringMask
         for index in 0..<values.count {
             let scaled = min(max(Double(values[index]) * scale, -limit), limit)
             let low = scaled.rounded(.down)
-            let rounded = low + (stream.uniformDouble() < scaled - low ? 1 : 0)
-            ring[index] = UInt32(truncatingIfNeeded: Int64(rounded)) & mask
+            let threshold = UInt64((scaled - low) * 4_294_967_296)  // frac · 2³², in [0, 2³²)
+            let rounded = Int64(low) + (UInt64(ring[index]) < threshold ? 1 : 0)
+            ring[index] = UInt32(truncatingIfNeeded: rounded) & mask
+        }
+    }
+
+    /// A rounding seed from a simulation stream (tests, and runs, key it by seed, round and client).
+    package static func roundingSeed(_ stream: inout RandomStream) -> [UInt8] {
+        (0..<4).flatMap { _ in
+            let word = stream.nextUInt32()
+            return (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) }
         }
     }
 

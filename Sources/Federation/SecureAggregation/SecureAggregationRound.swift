@@ -1,0 +1,123 @@
+import Kernels
+import Learning
+import Privacy
+import SecureAggregation
+import Synchronization
+
+/// One round's secure aggregation, from the federated side: it decides who drops where (from the
+/// run's keyed streams), quantises each client's processed update into the ring, drives the protocol
+/// session, and turns the secure sum back into the round's `Aggregate`.
+///
+/// Clients quantise with stochastic rounding keyed by (seed, round, user), dropouts are drawn the
+/// same way, and the ring sum does not depend on the order inputs arrive: so a run with secure
+/// aggregation is as bit-reproducible as one without, even though every key is fresh randomness.
+package final class SecureAggregationRound: @unchecked Sendable {
+    // @unchecked: the per-client slots are written once each, by the thread running that client,
+    // and read after the round's barrier; the session synchronises itself.
+    package let session: SecureAggregationSession
+    private let quantization: RingQuantization
+    private let layout: ParameterLayout
+    private let clipBound: Double?
+    private let context: RoundContext
+    private var weights: [Double]
+    private var withinClipBound: [Bool?]
+
+    /// Sets the round up and runs the protocol's first two steps (key advertisement and sharing),
+    /// which on devices happen before training.
+    ///
+    /// - Parameters:
+    ///   - privacy: the run's DP step, if any: its clip bound bounds the values; the integer
+    ///     mechanisms' values are already integers and their summed noise needs headroom.
+    package init(configuration c: SecureAggregationConfiguration, context: RoundContext, layout: ParameterLayout,
+                 privacy: DifferentialPrivacy?, pool: ThreadPool) throws {
+        let n = context.cohortSize
+        self.context = context
+        self.layout = layout
+        clipBound = privacy == nil ? (c.clipBound ?? 1) : nil  // with DP, its step has clipped already
+        quantization = try Self.ringQuantization(c, cohortSize: n, expectedCohort: context.expectedCohortSize,
+                                                 dimension: layout.count, privacy: privacy?.configuration,
+                                                 clipBound: privacy?.clipBound ?? c.clipBound ?? 1)
+        var graphStream = RandomStream(seed: context.seed, keys: [0x5EC_A66, UInt64(context.round)])
+        let graph: MaskingGraph
+        switch c.protocolKind {
+        case .secagg: graph = .complete(clientCount: n)
+        case .secaggplus:
+            graph = .harary(clientCount: n, degree: c.neighbours ?? SecureAggregationDefaults.neighbours(clientCount: n), stream: &graphStream)
+        }
+        let parameters = SecureAggregationParameters(
+            round: UInt64(context.round), graph: graph,
+            threshold: SecureAggregationDefaults.threshold(degree: graph.degree, fraction: c.thresholdFraction),
+            vectorLength: layout.count, bits: c.bits)
+        let dropouts = (0..<n).map { position -> SecureAggregationStep? in
+            var stream = RandomStream(seed: context.seed, keys: [0x5EC_D409, UInt64(context.round), UInt64(position)])
+            return SecureAggregationStep.allCases.first { stream.bernoulli(c.dropoutRates[$0.rawValue]) }
+        }
+        session = try SecureAggregationSession(parameters: parameters, dropouts: dropouts, pool: pool)
+        weights = Array(repeating: 0, count: n)
+        withinClipBound = Array(repeating: nil, count: n)
+        session.setUp()
+    }
+
+    /// The ring encoding for a cohort of `cohortSize`: values within the clip bound, scaled so that the
+    /// cohort's sum cannot wrap. For the integer DP mechanisms the values are already integers (scale
+    /// 1) and the ring must also hold the summed noise, to 14 standard deviations (a wrap then has
+    /// probability below 10⁻⁴⁴ per coordinate).
+    package static func ringQuantization(_ c: SecureAggregationConfiguration, cohortSize n: Int, expectedCohort: Double,
+                                         dimension: Int, privacy: PrivacyConfiguration?, clipBound: Double)
+        throws(QuantizationError) -> RingQuantization {
+        guard let privacy, privacy.mechanism.isInteger else {
+            return try RingQuantization.forSum(bits: c.bits, contributors: n, valueBound: clipBound)
+        }
+        let scale = PrivacyConfiguration.integerScale(bound: clipBound, dimension: dimension)
+        let share = PrivacyConfiguration.integerShare(noiseMultiplier: privacy.noiseMultiplier, dimension: dimension,
+                                                      expectedCohort: expectedCohort)
+        return try RingQuantization.forSum(bits: c.bits, contributors: n, valueBound: scale * clipBound + 1,
+                                           noiseMargin: 14 * share * Double(n).squareRoot(), integerValues: true)
+    }
+
+    /// Whether the client at `position` is still in the round, so it trains.
+    package func isTraining(_ position: Int) -> Bool { session.isTraining(position) }
+
+    /// Quantises the client's processed update and submits it through the protocol.
+    package func submit(_ update: ClientUpdate) {
+        let position = update.cohortPosition
+        weights[position] = update.weight
+        withinClipBound[position] = update.withinClipBound
+        var delta = update.delta
+        var ring = [UInt32](repeating: 0, count: layout.count)
+        var stream = RandomStream(seed: context.seed, keys: [0x5EC_0A47, UInt64(context.round), UInt64(update.userIndex)])
+        let roundingSeed = RingQuantization.roundingSeed(&stream)
+        let ranges = layout.entries.map(\.range)
+        let encoded = delta.withUnsafeMutableBufferPointer { values in
+            if let clipBound { _ = UpdateClipping.flatL2(bound: clipBound).clip(values, tensorRanges: ranges) }
+            return ring.withUnsafeMutableBufferPointer { ring in
+                Result { () throws(CryptoError) in
+                    try quantization.encode(UnsafeBufferPointer(values), into: ring, roundingSeed: roundingSeed, expander: MaskExpander())
+                }
+            }
+        }
+        guard case .success = encoded else { return }  // OpenSSL failed on this client: it drops
+        ring.withUnsafeMutableBufferPointer { session.submit(position, input: $0) }
+    }
+
+    /// Unmasks and decodes the sum: the aggregate of exactly the clients whose input arrived, or nil
+    /// if the protocol failed (too few survivors), in which case the report says why.
+    package func finish() -> Aggregate? {
+        guard case let .success(ring) = session.finish() else { return nil }
+        var aggregate = Aggregate(layout: layout)
+        aggregate.sum.withUnsafeMutableBufferPointer { values in
+            ring.withUnsafeBufferPointer { quantization.decode($0, into: values) }
+        }
+        for id in session.includedClients.sorted() {
+            let position = Int(id) - 1
+            guard weights[position] > 0 else { continue }
+            aggregate.totalWeight += weights[position]
+            aggregate.contributors += 1
+            if withinClipBound[position] == true { aggregate.countWithinClipBound += 1 }
+        }
+        aggregate.normaliser = aggregate.totalWeight
+        return aggregate
+    }
+
+    package var report: SecureAggregationReport { session.report }
+}
