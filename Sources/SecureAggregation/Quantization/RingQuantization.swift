@@ -26,7 +26,8 @@ package struct RingQuantization: Sendable, Equatable {
     package var bits: Int
     /// Ring units per unit of value.
     package var scale: Double
-    /// The largest |x| a client may encode (values beyond are clamped, which clipping makes moot).
+    /// The largest |x| a client may encode (values beyond are clamped, which clipping makes moot);
+    /// infinite for integer values, which carry unbounded noise shares.
     package var valueBound: Double
 
     package init(bits: Int, scale: Double, valueBound: Double) {
@@ -52,7 +53,9 @@ package struct RingQuantization: Sendable, Equatable {
             guard perClient >= valueBound else {
                 throw .ringTooSmall(bits: bits, contributors: contributors, neededBits: needed(n * (valueBound + 1) + noiseMargin))
             }
-            return RingQuantization(bits: bits, scale: 1, valueBound: valueBound)
+            // Each client's values carry its share of the noise, so they are not clamped: only their sum
+            // is bounded (with the noise margin), and that is what must not wrap.
+            return RingQuantization(bits: bits, scale: 1, valueBound: .infinity)
         }
         // At least 16 ring units per value unit at the bound, or the rounding noise swamps the update.
         guard perClient >= 16 else {

@@ -1,0 +1,110 @@
+import Federation
+import Kernels
+import Learning
+import Privacy
+import SecureAggregation
+import Testing
+
+/// Rounds with secure aggregation: the model moves as with the plain sum (up to the ring's
+/// quantisation), the same on 1 or 2 threads, dropouts leave exactly the survivors in the sum, a
+/// round with too few survivors changes nothing, and distributed DP's integers pass the ring exactly.
+@Suite struct SecureAggregationRoundTests {
+    static func configuration() -> FederatedTrainingConfiguration {
+        var configuration = FederatedTrainingConfiguration(model: .lstm(.init(vocabularySize: 60, embeddingSize: 8, hiddenSize: 16)))
+        configuration.sampling = .fixedSize(10)
+        configuration.client.learningRate = 0.5
+        configuration.server.kind = .fedavg
+        configuration.server.learningRate = 1
+        configuration.seed = 3
+        return configuration
+    }
+
+    static let population = SyntheticPopulation(language: SyntheticLanguage(vocabularySize: 60, seed: 1), users: 200, seed: 2)
+
+    static func secure(_ edit: (inout SecureAggregationConfiguration) -> Void = { _ in }) -> SecureAggregationConfiguration {
+        var c = SecureAggregationConfiguration()
+        c.neighbours = 4
+        c.clipBound = 1_000  // far above any update here: nothing is clipped, so the plain run is comparable
+        edit(&c)
+        return c
+    }
+
+    static func train(rounds: Int, threads: Int, secure: SecureAggregationConfiguration?, privacy: PrivacyConfiguration? = nil)
+        throws -> (FederatedTraining, [RoundResult]) {
+        let training = FederatedTraining(configuration: configuration(), population: population,
+                                         pipeline: UpdatePipeline(secureAggregation: secure), privacy: privacy,
+                                         pool: ThreadPool(threadCount: threads))
+        return (training, try (0..<rounds).map { _ in try training.runRound() })
+    }
+
+    @Test func secureRoundMovesTheModelAsThePlainSumDoes() throws {
+        let (plain, _) = try Self.train(rounds: 2, threads: 2, secure: nil)
+        let (secure, results) = try Self.train(rounds: 2, threads: 2, secure: Self.secure())
+        // One ring unit is 1000·10/2³¹ ≈ 5·10⁻⁶ of the summed update; two rounds of FedAvg at rate 1.
+        let worst = zip(plain.parameters.flat.scalars, secure.parameters.flat.scalars).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-5)
+        let changed = plain.parameters.flat.scalars != secure.parameters.flat.scalars
+        #expect(changed)  // it did go through the ring
+        #expect(results.allSatisfy { $0.contributed == 10 && $0.secureAggregation?.survivors == [10, 10, 10, 10] })
+    }
+
+    @Test func secureRunIsIdenticalOnOneAndTwoThreads() throws {
+        let c = Self.secure { $0.dropoutRates = [0.05, 0.05, 0.1, 0.05] }
+        let (one, oneResults) = try Self.train(rounds: 3, threads: 1, secure: c)
+        let (two, twoResults) = try Self.train(rounds: 3, threads: 2, secure: c)
+        let identical = one.parameters.flat.scalars == two.parameters.flat.scalars
+        #expect(identical)
+        #expect(oneResults.map(\.secureAggregation?.survivors) == twoResults.map(\.secureAggregation?.survivors))
+        #expect(oneResults.map(\.contributed) == twoResults.map(\.contributed))
+    }
+
+    /// With clients dropping at the masked-input step, the aggregate holds exactly the survivors: the
+    /// contributor count is the third step's survivors and dropped clients still trained.
+    @Test func dropoutsLeaveExactlyTheSurvivors() throws {
+        // SecAgg's complete graph: each dropped client's key has 9 holders, 5 of whom must answer.
+        let c = Self.secure {
+            $0.protocolKind = .secagg
+            $0.neighbours = nil
+            $0.dropoutRates = [0, 0, 0.3, 0]
+        }
+        let (_, results) = try Self.train(rounds: 3, threads: 2, secure: c)
+        for result in results {
+            let report = try #require(result.secureAggregation)
+            #expect(report.failure == nil)
+            #expect(report.survivors[0] == 10 && report.survivors[1] == 10)
+            #expect(result.contributed == report.survivors[2])
+            #expect(result.dropped == 10 - report.survivors[2])
+            #expect(result.statistics.sentences > 0)
+        }
+        #expect(results.contains { $0.dropped > 0 })
+    }
+
+    @Test func roundWithTooFewSurvivorsChangesNothing() throws {
+        let c = Self.secure { $0.dropoutRates = [0, 0, 0.95, 0] }
+        let training = FederatedTraining(configuration: Self.configuration(), population: Self.population,
+                                         pipeline: UpdatePipeline(secureAggregation: c), pool: ThreadPool(threadCount: 2))
+        let before = training.parameters.flat.scalars
+        let result = try training.runRound()
+        #expect(result.secureAggregation?.failure != nil)
+        #expect(result.contributed == 0 && result.updateNorm == 0)
+        let unchanged = training.parameters.flat.scalars == before
+        #expect(unchanged)
+        #expect(training.completedRounds == 1)
+    }
+
+    /// Distributed DP: clients' noised integers go through the ring exactly, so the model equals the
+    /// one from summing the same integers in the clear.
+    @Test func integerMechanismPassesTheRingExactly() throws {
+        var privacy = PrivacyConfiguration()
+        privacy.mechanism = .discreteGaussian
+        privacy.noiseMultiplier = 1
+        privacy.delta = 1e-5
+        privacy.accountant = .rdp
+        var c = Self.secure()
+        c.clipBound = nil
+        let (plain, _) = try Self.train(rounds: 2, threads: 2, secure: nil, privacy: privacy)
+        let (secure, _) = try Self.train(rounds: 2, threads: 2, secure: c, privacy: privacy)
+        let identical = plain.parameters.flat.scalars == secure.parameters.flat.scalars
+        #expect(identical)
+    }
+}
