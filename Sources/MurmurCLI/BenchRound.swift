@@ -25,6 +25,8 @@ let benchRoundCommand: Command = {
         .init(name: "data", valueName: "DIR", help: "a federated text folder to read users from", defaultValue: nil),
         .init(name: "secure", valueName: "LIST", help: "none, secagg, secaggplus: aggregation to time (ratios against none)",
               defaultValue: "none"),
+        .init(name: "bits", valueName: "B", help: "ring bits for secure aggregation (8-32)", defaultValue: "32"),
+        .init(name: "neighbours", valueName: "K", help: "SecAgg+ neighbours (default 3⌈log₂ n⌉)", defaultValue: nil),
     ]
     command.action = { arguments, console in
         let cohort = try parsePositiveIntegers(arguments.value("cohort")!, option: "cohort", command: "bench round",
@@ -43,11 +45,16 @@ let benchRoundCommand: Command = {
             throw CommandLineError.invalidValue(command: "bench round", option: "--secure", value: kind,
                                                 allowed: "none, secagg, secaggplus")
         }
+        let bits = try parsePositiveIntegers(arguments.value("bits")!, option: "bits", command: "bench round", range: 8...32)[0]
+        let neighbours = try arguments.value("neighbours").map {
+            try parsePositiveIntegers($0, option: "neighbours", command: "bench round", range: 2...100_000)[0]
+        }
         var plainSeconds: [Int: Double] = [:]
         for kind in secureKinds {
             var kindOverrides = overrides
             if kind != "none" {
-                kindOverrides.append("secureAggregation={\"protocol\": \"\(kind)\", \"clipBound\": 1.0}")
+                let k = kind == "secaggplus" ? neighbours.map { ", \"neighbours\": \($0)" } ?? "" : ""
+                kindOverrides.append("secureAggregation={\"protocol\": \"\(kind)\", \"clipBound\": 1.0, \"bits\": \(bits)\(k)}")
             }
             let scenario = try Scenario(json: Data(EmbeddedScenarios.stackOverflowShape.utf8),
                                         file: "stackoverflow-shape (embedded)", overrides: kindOverrides)
@@ -69,7 +76,8 @@ let benchRoundCommand: Command = {
                 let median = times.sorted()[times.count / 2], total = times.reduce(0, +)
                 if kind == "none" { plainSeconds[threads] = median }
                 let overhead = plainSeconds[threads].map { ",\"overheadVsPlain\":\(rounded(median / $0 - 1, digits: 3))" } ?? ""
-                console.write("{\"bench\":\"round\",\"aggregation\":\"\(kind)\",\"cohort\":\(cohort),\"threads\":\(threads),"
+                let ring = kind == "none" ? "" : "\"bits\":\(bits),"
+                console.write("{\"bench\":\"round\",\"aggregation\":\"\(kind)\",\(ring)\"cohort\":\(cohort),\"threads\":\(threads),"
                     + "\"rounds\":\(rounds),\"secondsPerRound\":\(rounded(median, digits: 3)),"
                     + "\"clientTokensPerSecond\":\(Int(Double(tokens) / total)),"
                     + "\"paddedTokensPerSecond\":\(Int(Double(rows * scenario.training.client.sequenceLength) / total)),"

@@ -57,6 +57,17 @@ import SecureAggregation
         #expect(abs(Double(ones) / Double(32 * slice.count) - 0.5) < 0.005)
     }
 
+    /// Narrow rings take 2-byte mask elements: a slice starting at an 8-element boundary matches.
+    @Test func narrowMaskSlicesAgreeWithTheWholeMask() throws {
+        let seed = try SecureRandom.bytes(16), expander = try MaskExpander()
+        var whole = [UInt32](repeating: 0, count: 30_000), slice = [UInt32](repeating: 0, count: 9_992)
+        try whole.withUnsafeMutableBufferPointer { try expander.apply(seed: seed, sign: .plus, to: $0, bits: 16) }
+        try slice.withUnsafeMutableBufferPointer { try expander.apply(seed: seed, sign: .plus, to: $0, startElement: 20_008, bits: 16) }
+        #expect(slice[...] == whole[20_008...])
+        #expect(whole.allSatisfy { $0 <= UInt32(UInt16.max) })
+        #expect(MaskExpander.sliceAlignment(bits: 16) == 8 && MaskExpander.sliceAlignment(bits: 17) == 4)
+    }
+
     /// The first mask words are AES-128 of the counter blocks 0, 1, …: AES-CTR of zeros under the NIST key.
     @Test func maskIsAESCounterModeKeystream() throws {
         // FIPS-197 Appendix C.1 / SP 800-38A F.1.1 key; AES-128(key, 0^128) computed by OpenSSL `enc -aes-128-ecb`.

@@ -78,6 +78,16 @@ import Testing
         #expect(!session.includedClients.contains(7))
     }
 
+    /// Rings of every width: narrow ones (≤ 16 bits) take 2 keystream bytes a mask element; the server
+    /// unmasks in slices on 2 threads, which must start on AES blocks for either width.
+    @Test(arguments: [8, 12, 16, 17, 24, 32])
+    func secureSumIsExactInEveryRingWidth(bits: Int) throws {
+        let setup = Setup(length: 10_007, bits: bits)
+        let inputs = Self.inputs(setup, seed: UInt64(bits))
+        let (_, outcome) = try Self.run(setup, inputs: inputs, dropouts: [2: .maskedInput, 9: .unmasking])
+        #expect(try outcome.get() == Self.plainSum(inputs, of: Set((1...12).map(UInt32.init)).subtracting([2]), bits: bits))
+    }
+
     @Test func tooFewSurvivorsFailCleanly() throws {
         let setup = Setup(clients: 6, degree: nil, threshold: 4)
         let drops: [Int: SecureAggregationStep] = [1: .maskedInput, 2: .maskedInput, 3: .maskedInput]

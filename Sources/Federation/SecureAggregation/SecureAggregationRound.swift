@@ -8,7 +8,10 @@ import Synchronization
 /// run's keyed streams), quantises each client's processed update into the ring, drives the protocol
 /// session, and turns the secure sum back into the round's `Aggregate`.
 ///
-/// Clients quantise with stochastic rounding keyed by (seed, round, user), dropouts are drawn the
+/// Real-valued updates are randomly rotated first (`RandomRotation`, shared by the round's clients),
+/// so the ring's scale is set by a rotated coordinate's bound, C·√(2 ln(2/β)/B), not by C; the
+/// integer DP mechanisms' updates go into the ring as they are. Clients quantise with stochastic
+/// rounding keyed by (seed, round, user), dropouts are drawn the
 /// same way, and the ring sum does not depend on the order inputs arrive: so a run with secure
 /// aggregation is as bit-reproducible as one without, even though every key is fresh randomness.
 package final class SecureAggregationRound: @unchecked Sendable {
@@ -16,6 +19,8 @@ package final class SecureAggregationRound: @unchecked Sendable {
     // and read after the round's barrier; the session synchronises itself.
     package let session: SecureAggregationSession
     private let quantization: RingQuantization
+    /// Nil for the integer mechanisms, whose integers are summed as they are.
+    private let rotation: RandomRotation?
     private let layout: ParameterLayout
     private let clipBound: Double?
     private let context: RoundContext
@@ -34,6 +39,9 @@ package final class SecureAggregationRound: @unchecked Sendable {
         self.context = context
         self.layout = layout
         clipBound = privacy == nil ? (c.clipBound ?? 1) : nil  // with DP, its step has clipped already
+        var rotationStream = RandomStream(seed: context.seed, keys: [0x5EC_2074, UInt64(context.round)])
+        rotation = privacy?.configuration.mechanism.isInteger == true ? nil
+            : RandomRotation(dimension: layout.count, stream: &rotationStream)
         quantization = try Self.ringQuantization(c, cohortSize: n, expectedCohort: context.expectedCohortSize,
                                                  dimension: layout.count, privacy: privacy?.configuration,
                                                  clipBound: privacy?.clipBound ?? c.clipBound ?? 1)
@@ -47,7 +55,7 @@ package final class SecureAggregationRound: @unchecked Sendable {
         let parameters = SecureAggregationParameters(
             round: UInt64(context.round), graph: graph,
             threshold: SecureAggregationDefaults.threshold(degree: graph.degree, fraction: c.thresholdFraction),
-            vectorLength: layout.count, bits: c.bits)
+            vectorLength: rotation?.paddedDimension ?? layout.count, bits: c.bits)
         let dropouts = (0..<n).map { position -> SecureAggregationStep? in
             var stream = RandomStream(seed: context.seed, keys: [0x5EC_D409, UInt64(context.round), UInt64(position)])
             return SecureAggregationStep.allCases.first { stream.bernoulli(c.dropoutRates[$0.rawValue]) }
@@ -58,15 +66,16 @@ package final class SecureAggregationRound: @unchecked Sendable {
         session.setUp()
     }
 
-    /// The ring encoding for a cohort of `cohortSize`: values within the clip bound, scaled so that the
-    /// cohort's sum cannot wrap. For the integer DP mechanisms the values are already integers (scale
+    /// The ring encoding for a cohort of `cohortSize`: rotated values within their bound (see the type),
+    /// scaled so that the cohort's sum cannot wrap. For the integer DP mechanisms the values are already integers (scale
     /// 1) and the ring must also hold the summed noise, to 14 standard deviations (a wrap then has
     /// probability below 10⁻⁴⁴ per coordinate).
     package static func ringQuantization(_ c: SecureAggregationConfiguration, cohortSize n: Int, expectedCohort: Double,
                                          dimension: Int, privacy: PrivacyConfiguration?, clipBound: Double)
         throws(QuantizationError) -> RingQuantization {
         guard let privacy, privacy.mechanism.isInteger else {
-            return try RingQuantization.forSum(bits: c.bits, contributors: n, valueBound: clipBound)
+            return try RingQuantization.forSum(bits: c.bits, contributors: n,
+                                               valueBound: RandomRotation.coordinateBound(l2Bound: clipBound, dimension: dimension))
         }
         let scale = PrivacyConfiguration.integerScale(bound: clipBound, dimension: dimension)
         let share = PrivacyConfiguration.integerShare(noiseMultiplier: privacy.noiseMultiplier, dimension: dimension,
@@ -84,15 +93,24 @@ package final class SecureAggregationRound: @unchecked Sendable {
         weights[position] = update.weight
         withinClipBound[position] = update.withinClipBound
         var delta = update.delta
-        var ring = [UInt32](repeating: 0, count: layout.count)
         var stream = RandomStream(seed: context.seed, keys: [0x5EC_0A47, UInt64(context.round), UInt64(update.userIndex)])
         let roundingSeed = RingQuantization.roundingSeed(&stream)
         let ranges = layout.entries.map(\.range)
+        // Both are overwritten whole before they are read, so they are not zeroed first.
+        var ring = [UInt32](unsafeUninitializedCapacity: session.parameters.vectorLength) { $1 = $0.count }
+        var rotated = [Float](unsafeUninitializedCapacity: rotation?.paddedDimension ?? 0) { $1 = $0.count }
         let encoded = delta.withUnsafeMutableBufferPointer { values in
             if let clipBound { _ = UpdateClipping.flatL2(bound: clipBound).clip(values, tensorRanges: ranges) }
-            return ring.withUnsafeMutableBufferPointer { ring in
-                Result { () throws(CryptoError) in
-                    try quantization.encode(UnsafeBufferPointer(values), into: ring, roundingSeed: roundingSeed, expander: MaskExpander())
+            return rotated.withUnsafeMutableBufferPointer { rotated in
+                ring.withUnsafeMutableBufferPointer { ring in
+                    Result { () throws(CryptoError) in
+                        var input = UnsafeBufferPointer(values)
+                        if let rotation {
+                            rotation.rotate(input, into: rotated)
+                            input = UnsafeBufferPointer(rotated)
+                        }
+                        try quantization.encode(input, into: ring, roundingSeed: roundingSeed, expander: MaskExpander())
+                    }
                 }
             }
         }
@@ -105,8 +123,12 @@ package final class SecureAggregationRound: @unchecked Sendable {
     package func finish() -> Aggregate? {
         guard case let .success(ring) = session.finish() else { return nil }
         var aggregate = Aggregate(layout: layout)
-        aggregate.sum.withUnsafeMutableBufferPointer { values in
-            ring.withUnsafeBufferPointer { quantization.decode($0, into: values) }
+        var decoded = [Float](repeating: 0, count: ring.count)
+        decoded.withUnsafeMutableBufferPointer { decoded in
+            ring.withUnsafeBufferPointer { quantization.decode($0, into: decoded) }
+            aggregate.sum.withUnsafeMutableBufferPointer { values in
+                if let rotation { rotation.unrotate(decoded, into: values) } else { _ = values.update(fromContentsOf: decoded) }
+            }
         }
         for id in session.includedClients.sorted() {
             let position = Int(id) - 1

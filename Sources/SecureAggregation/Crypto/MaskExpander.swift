@@ -1,23 +1,25 @@
-/// The masking PRG: expands a 16-byte seed into a stream of 32-bit ring elements with AES-128 in
-/// counter mode, and adds or subtracts that stream into a vector (Bonawitz et al. 2017, §4: the
-/// self mask PRG(b_u) and the pairwise masks ±PRG(s_uv)).
+/// The masking PRG: expands a 16-byte seed into a stream of ring elements with AES-128 in counter
+/// mode, and adds or subtracts that stream into a vector (Bonawitz et al. 2017, §4: the self mask
+/// PRG(b_u) and the pairwise masks ±PRG(s_uv)).
 ///
-/// Element i of a mask is keystream word i, so any slice can be generated on its own (the counter
-/// starts at block i/4): the server unmasks a long vector in slices on several threads. Masks live in
-/// Z_2^32; a ring Z_2^bits with bits < 32 takes them mod 2^bits, which stays uniform since 2^bits
-/// divides 2^32. One expander owns a keystream workspace, allocated once; keep one per thread.
+/// A ring of at most 16 bits takes each mask element from 2 keystream bytes, a wider one from 4, so
+/// a narrow ring halves the AES work; either way the element is uniform mod 2^bits (2^bits divides
+/// 2^16 or 2^32). Element i of a mask starts at keystream byte i·width, so any slice can be generated
+/// on its own (the counter starts at that byte's AES block): the server unmasks a long vector in slices
+/// on several threads. One expander owns its keystream workspace, allocated once; keep one per thread.
 package struct MaskExpander: ~Copyable {
     package static let seedCount = 16
-    /// Elements per OpenSSL call: 16 KiB of keystream, which stays in L1 for the add.
-    static let chunkElements = 4_096
-    private let keystream: UnsafeMutableBufferPointer<UInt32>
+    /// Keystream bytes per OpenSSL call: 8 KiB, so it and the vector chunk it is added to (16 or 8 KiB)
+    /// stay in a 32 KiB L1 while every mask passes over them.
+    static let chunkBytes = 8_192
+    private let keystream: UnsafeMutableRawBufferPointer
     /// A chunk of zeros to encrypt (CTR mode's output is then the keystream itself).
-    private let zeros: UnsafeMutableBufferPointer<UInt32>
+    private let zeros: UnsafeMutableRawBufferPointer
 
     package init() throws(CryptoError) {
-        keystream = .allocate(capacity: Self.chunkElements)
-        zeros = .allocate(capacity: Self.chunkElements)
-        zeros.initialize(repeating: 0)
+        keystream = .allocate(byteCount: Self.chunkBytes, alignment: 64)
+        zeros = .allocate(byteCount: Self.chunkBytes, alignment: 64)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     deinit {
@@ -28,39 +30,78 @@ package struct MaskExpander: ~Copyable {
     /// Whether a mask is added (the self mask, and pairwise masks towards higher ids) or subtracted.
     package enum Sign: Sendable { case plus, minus }
 
-    /// vector[j] ±= mask[startElement + j] (mod 2^32) for every j. `startElement` must be a multiple of 4.
-    package func apply(seed: [UInt8], sign: Sign, to vector: UnsafeMutableBufferPointer<UInt32>, startElement: Int = 0)
-        throws(CryptoError) {
-        try apply([(seed, sign)], to: vector, startElement: startElement)
+    /// Keystream bytes per mask element for a ring of `bits`.
+    package static func elementBytes(bits: Int) -> Int { bits <= 16 ? 2 : 4 }
+
+    /// The slice granularity: a slice must start on an AES block, 16 bytes of keystream.
+    package static func sliceAlignment(bits: Int) -> Int { 16 / elementBytes(bits: bits) }
+
+    /// vector[j] ±= mask[startElement + j] (mod 2^32) for every j.
+    package func apply(seed: [UInt8], sign: Sign, to vector: UnsafeMutableBufferPointer<UInt32>, startElement: Int = 0,
+                       bits: Int = 32) throws(CryptoError) {
+        try apply([(seed, sign)], to: vector, startElement: startElement, bits: bits)
     }
 
     /// Applies several masks at once, chunk by chunk: each chunk of the vector stays in cache while
-    /// every mask's keystream for it is added, so the vector is read and written once, not once per mask.
+    /// every mask's keystream for it is added, so the vector is read and written once, not once per
+    /// mask. `startElement` must be a multiple of `sliceAlignment(bits:)`.
     package func apply(_ masks: [(seed: [UInt8], sign: Sign)], to vector: UnsafeMutableBufferPointer<UInt32>,
-                       startElement: Int = 0) throws(CryptoError) {
-        precondition(startElement % 4 == 0, "a mask slice starts on an AES block (4 elements)")
+                       startElement: Int = 0, bits: Int = 32) throws(CryptoError) {
+        let width = Self.elementBytes(bits: bits)
+        precondition(startElement % Self.sliceAlignment(bits: bits) == 0, "a mask slice starts on an AES block")
         var ciphers: [(AESCTRContext, Sign)] = []
         ciphers.reserveCapacity(masks.count)
         for (seed, sign) in masks {
             guard seed.count == Self.seedCount else { throw .invalidLength(what: "a mask seed", expected: 16, actual: seed.count) }
             let cipher = try AESCTRContext()
-            try cipher.start(key: seed, block: UInt64(startElement / 4))
+            try cipher.start(key: seed, block: UInt64(startElement * width / 16))
             ciphers.append((cipher, sign))
         }
+        let chunkElements = Self.chunkBytes / width
         var done = 0
         let total = vector.count
         while done < total {
-            let count = min(Self.chunkElements, total &- done)
-            let words = UnsafeMutableBufferPointer(rebasing: keystream[0..<count])
+            let count = min(chunkElements, total &- done)
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: keystream[0..<(count &* width)])
             let out = UnsafeMutableBufferPointer(rebasing: vector[done..<(done &+ count)])
             for (cipher, sign) in ciphers {
-                try cipher.keystream(into: UnsafeMutableRawBufferPointer(words), zeros: UnsafeRawBufferPointer(zeros))
-                switch sign {
-                case .plus: for index in 0..<count { out[index] &+= words[index] }
-                case .minus: for index in 0..<count { out[index] &-= words[index] }
-                }
+                try cipher.keystream(into: bytes, zeros: UnsafeRawBufferPointer(zeros))
+                Self.accumulate(UnsafeRawBufferPointer(bytes), width: width, sign: sign, into: out)
             }
             done &+= count
+        }
+    }
+
+    /// Fills `vector` with the keystream of `seed` as 32-bit words (random words for stochastic rounding).
+    package func fill(seed: [UInt8], into vector: UnsafeMutableBufferPointer<UInt32>) throws(CryptoError) {
+        guard seed.count == Self.seedCount else { throw .invalidLength(what: "a seed", expected: 16, actual: seed.count) }
+        let cipher = try AESCTRContext()
+        try cipher.start(key: seed, block: 0)
+        let raw = UnsafeMutableRawBufferPointer(vector)
+        var done = 0
+        while done < raw.count {
+            let count = min(Self.chunkBytes, raw.count &- done)
+            try cipher.keystream(into: UnsafeMutableRawBufferPointer(rebasing: raw[done..<(done &+ count)]), zeros: UnsafeRawBufferPointer(zeros))
+            done &+= count
+        }
+    }
+
+    /// out[i] ±= keystream element i (16- or 32-bit elements): four plain loops, one per case, so
+    /// each auto-vectorises with nothing to decide inside.
+    private static func accumulate(_ bytes: UnsafeRawBufferPointer, width: Int, sign: Sign, into out: UnsafeMutableBufferPointer<UInt32>) {
+        let count = out.count
+        if width == 2 {
+            let words = bytes.assumingMemoryBound(to: UInt16.self)
+            switch sign {
+            case .plus: for index in 0..<count { out[index] &+= UInt32(words[index]) }
+            case .minus: for index in 0..<count { out[index] &-= UInt32(words[index]) }
+            }
+        } else {
+            let words = bytes.assumingMemoryBound(to: UInt32.self)
+            switch sign {
+            case .plus: for index in 0..<count { out[index] &+= words[index] }
+            case .minus: for index in 0..<count { out[index] &-= words[index] }
+            }
         }
     }
 }

@@ -151,7 +151,7 @@ package final class SecureAggregationClient: @unchecked Sendable {
                 defer { cleanse(&secret) }
                 masks.append((try KeyPurpose.maskSeed(secret: secret, round: round, id, v), KeyPurpose.pairSign(client: id, neighbour: v)))
             }
-            try expander.apply(masks, to: input)
+            try expander.apply(masks, to: input, bits: parameters.bits)
             for index in masks.indices { cleanse(&masks[index].seed) }
         } catch {
             throw ProtocolError(error)

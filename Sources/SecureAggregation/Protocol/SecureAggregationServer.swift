@@ -189,21 +189,22 @@ package final class SecureAggregationServer: Sendable {
         let seeds = try timed { () throws(ProtocolError) in try unmaskingSeeds(unmaskingResponses) }
         let length = parameters.vectorLength
         var total = [UInt32](repeating: 0, count: length)
-        // Slices start on AES blocks (4 elements), so each thread expands only its part of every mask.
-        let parts = max(1, min(pool.threadCount, length / 4))
+        // Slices start on AES blocks, so each thread expands only its part of every mask.
+        let alignment = MaskExpander.sliceAlignment(bits: parameters.bits)
+        let parts = max(1, min(pool.threadCount, length / alignment))
         let failure = Mutex<CryptoError?>(nil)
         total.withUnsafeMutableBufferPointer { total in
             pool.forEachDynamically(count: parts) { part, _ in
                 let start = ThreadCPUClock.seconds()
-                let lower = (length / 4) * part / parts * 4
-                let upper = part == parts - 1 ? length : (length / 4) * (part + 1) / parts * 4
+                let lower = (length / alignment) * part / parts * alignment
+                let upper = part == parts - 1 ? length : (length / alignment) * (part + 1) / parts * alignment
                 let slice = UnsafeMutableBufferPointer(rebasing: total[lower..<upper])
                 for accumulator in accumulators {
                     for index in lower..<upper { slice[index - lower] &+= accumulator.sum[index] }
                 }
                 do throws(CryptoError) {
                     let expander = try MaskExpander()
-                    try expander.apply(seeds, to: slice, startElement: lower)
+                    try expander.apply(seeds, to: slice, startElement: lower, bits: parameters.bits)
                 } catch {
                     failure.withLock { $0 = error }
                 }

@@ -8,6 +8,11 @@ package enum BitPacking {
         return [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
             switch bits {
             case 32: UnsafeMutableRawBufferPointer(bytes).copyMemory(from: UnsafeRawBufferPointer(elements))
+            case 16:
+                let raw = UnsafeMutableRawBufferPointer(bytes)
+                for index in 0..<elements.count {
+                    raw.storeBytes(of: UInt16(truncatingIfNeeded: elements[index]), toByteOffset: 2 &* index, as: UInt16.self)
+                }
             default:
                 let mask = bits == 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(bits)) - 1
                 var accumulator: UInt64 = 0, held = 0, out = 0
@@ -32,6 +37,10 @@ package enum BitPacking {
         guard bytes.count == byteCount(elements: elements.count, bits: bits) else { return false }
         if bits == 32 {
             UnsafeMutableRawBufferPointer(elements).copyMemory(from: bytes)
+            return true
+        }
+        if bits == 16 {
+            for index in 0..<elements.count { elements[index] = UInt32(bytes.loadUnaligned(fromByteOffset: 2 &* index, as: UInt16.self)) }
             return true
         }
         let mask = (UInt64(1) << UInt64(bits)) - 1

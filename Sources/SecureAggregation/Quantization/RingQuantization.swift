@@ -69,20 +69,23 @@ package struct RingQuantization: Sendable, Equatable {
 
     /// Stochastically rounded ring elements of `values`. The rounding draws are AES-CTR keystream
     /// words under `roundingSeed` (16 bytes; the caller derives it from the run's seed, round and
-    /// client, so the encoding is reproducible): x·scale rounds up when word < frac·2³², which is
-    /// unbiased to within 2⁻³² of a ring unit and costs a fraction of a counter-based draw per element.
+    /// client, so the encoding is reproducible): u = word/2³², and x·scale becomes ⌊x·scale + u⌋. In
+    /// double precision x·scale + u keeps at least 21 bits of u (|x·scale| < 2³¹), so the rounding is
+    /// unbiased to within 2⁻²¹ of a ring unit; AES keystream costs a fraction of a counter-based draw.
     package func encode(_ values: UnsafeBufferPointer<Float>, into ring: UnsafeMutableBufferPointer<UInt32>,
                         roundingSeed: [UInt8], expander: borrowing MaskExpander) throws(CryptoError) {
         precondition(values.count == ring.count)
-        ring.update(repeating: 0)
-        try expander.apply(seed: roundingSeed, sign: .plus, to: ring)  // ring now holds the random words
+        try expander.fill(seed: roundingSeed, into: ring)  // ring now holds 32-bit random words
         let scale = scale, limit = valueBound * scale, mask = ringMask
+        // Stochastic rounding is ⌊x + u⌋ with u uniform in [0, 1): up exactly when u ≥ 1 − frac. Adding
+        // 1.5·2⁵² to x + u − ½ rounds it to the nearest integer (that is the floor, but on an exact tie,
+        // of probability 2⁻³²) and leaves the integer's two's complement in the low bits of the double:
+        // no call to floor and no trapping conversion, so the loop vectorises.
+        let magic = 6_755_399_441_055_744.0, unit = 1 / 4_294_967_296.0
         for index in 0..<values.count {
-            let scaled = min(max(Double(values[index]) * scale, -limit), limit)
-            let low = scaled.rounded(.down)
-            let threshold = UInt64((scaled - low) * 4_294_967_296)  // frac · 2³², in [0, 2³²)
-            let rounded = Int64(low) + (UInt64(ring[index]) < threshold ? 1 : 0)
-            ring[index] = UInt32(truncatingIfNeeded: rounded) & mask
+            let scaled = Swift.min(Swift.max(Double(values[index]) * scale, -limit), limit)
+            let shifted = scaled + (Double(ring[index]) * unit - 0.5) + magic
+            ring[index] = UInt32(truncatingIfNeeded: shifted.bitPattern) & mask
         }
     }
 
