@@ -35,11 +35,20 @@ package struct RandomRotation: Sendable {
         self.signs = signs
     }
 
-    /// The block size for a vector of `dimension`: the next power of two, at most 2^16 (a block then fits in L2).
+    /// The block size for a vector of `dimension`: the largest power of two up to 2^16 (a block then
+    /// fits in L2) whose padding costs at most 2% more elements; failing that, the one that pads least.
+    /// Larger blocks spread the norm further (the bound falls as 1/√B), padding costs bytes and masks.
     package static func blockSize(dimension: Int) -> Int {
-        var size = 1
-        while size < dimension && size < maximumBlockSize { size <<= 1 }
-        return size
+        var largest = 1
+        while largest < dimension && largest < maximumBlockSize { largest <<= 1 }
+        func padded(_ size: Int) -> Int { (dimension + size - 1) / size * size }
+        var best = largest, size = largest
+        while size >= min(256, largest) {
+            if Double(padded(size)) <= 1.02 * Double(dimension) { return size }
+            if padded(size) < padded(best) { best = size }
+            size >>= 1
+        }
+        return best
     }
 
     /// The bound a rotated coordinate of a vector of L2 norm ≤ `l2Bound` stays within, but with
