@@ -64,6 +64,30 @@ import Testing
         #expect(a.map(\.secureAggregation?.survivors) == b.map(\.secureAggregation?.survivors))
     }
 
+    /// Central DP over a secure sum: ε grows on every round that released a sum, and a round whose
+    /// protocol failed (too few survivors) spends nothing.
+    @Test func failedRoundsSpendNoPrivacy() throws {
+        let folder = ScenarioRunnerTests.folder()
+        var text = Self.json(secure: #""protocol": "secagg", "dropoutRates": {"maskedInput": 0.45}"#,
+                             privacy: #""mechanism": "gaussian", "noiseMultiplier": 1.5, "delta": 1e-5"#)
+        text = text.replacingOccurrences(of: "\"rounds\": 4", with: "\"rounds\": 8")
+        let summary = try Self.run(text, folder: folder)
+        let lines = try Self.metrics(folder).filter { $0.round > 0 }
+        var previous = 0.0, failed = 0
+        for line in lines {
+            let epsilon = try #require(line.epsilon)
+            if line.secureAggregation?.failure != nil {
+                failed += 1
+                #expect(epsilon == previous)
+            } else {
+                #expect(epsilon > previous)
+            }
+            previous = epsilon
+        }
+        #expect(failed > 0 && failed < lines.count)  // the seed gives both kinds of round
+        #expect(summary.privacy?.ledger.hasSuffix("× \(lines.count - failed)") == true, "\(summary.privacy!.ledger)")
+    }
+
     /// Each mistake is one line naming the file, the key and what is allowed.
     @Test(arguments: [
         (#""protocol": "secagg""#, nil, "secure.json: secureAggregation.clipBound: required without a privacy section"),
