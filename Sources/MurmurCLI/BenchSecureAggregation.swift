@@ -83,8 +83,7 @@ private func benchOneRound(plus: Bool, cohort: Int, length: Int, bits: Int, drop
     // The reference: the same cohort's float32 vectors summed in the clear, on the same threads.
     let floats = [Float](repeating: 0.5, count: length)
     let plainStart = clock.now
-    let partials = (0..<pool.threadCount).map { _ in [Float](repeating: 0, count: length) }
-    let boxes = partials.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: $0.count) }
+    let boxes = (0..<pool.threadCount).map { _ in UnsafeMutableBufferPointer<Float>.allocate(capacity: length) }
     for box in boxes { box.initialize(repeating: 0) }
     pool.forEachDynamically(count: cohort) { _, worker in
         let out = boxes[worker]

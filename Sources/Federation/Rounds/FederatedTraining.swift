@@ -138,7 +138,8 @@ package final class FederatedTraining {
         var contributed = 0
         let learningRate = c.server.learningRate(round: round)
         var updateNorm = 0.0
-        if var aggregate = secure.map({ $0.finish() }) ?? plainAggregate {
+        let finished: Aggregate? = if let secure { secure.finish() } else { plainAggregate }
+        if var aggregate = finished {
             for stage in pipeline.aggregateStages { try stage.process(&aggregate, context: context) }
             privacy = try pipeline.privacy.map {
                 try $0.processServer(&aggregate, context: context, sampling: c.sampling, admit: admitPrivacyEvent)

@@ -22,6 +22,7 @@ package final class SecureAggregationRound: @unchecked Sendable {
     /// Nil for the integer mechanisms, whose integers are summed as they are.
     private let rotation: RandomRotation?
     private let layout: ParameterLayout
+    private let tensorRanges: [Range<Int>]
     private let clipBound: Double?
     private let context: RoundContext
     private var weights: [Double]
@@ -38,6 +39,7 @@ package final class SecureAggregationRound: @unchecked Sendable {
         let n = context.cohortSize
         self.context = context
         self.layout = layout
+        tensorRanges = layout.entries.map(\.range)
         clipBound = privacy == nil ? (c.clipBound ?? 1) : nil  // with DP, its step has clipped already
         var rotationStream = RandomStream(seed: context.seed, keys: [0x5EC_2074, UInt64(context.round)])
         rotation = privacy?.configuration.mechanism.isInteger == true ? nil
@@ -95,7 +97,7 @@ package final class SecureAggregationRound: @unchecked Sendable {
         var delta = update.delta
         var stream = RandomStream(seed: context.seed, keys: [0x5EC_0A47, UInt64(context.round), UInt64(update.userIndex)])
         let roundingSeed = RingQuantization.roundingSeed(&stream)
-        let ranges = layout.entries.map(\.range)
+        let ranges = tensorRanges
         // Both are overwritten whole before they are read, so they are not zeroed first.
         var ring = [UInt32](unsafeUninitializedCapacity: session.parameters.vectorLength) { $1 = $0.count }
         var rotated = [Float](unsafeUninitializedCapacity: rotation?.paddedDimension ?? 0) { $1 = $0.count }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One client's side of SecAgg / SecAgg+ (Bonawitz et al. 2017, Fig. 4; Bell et al. 2020, Alg. 2):
 /// it holds its two X25519 key pairs, its self-mask seed and the shares its neighbours gave it, and
 /// answers each server message with its own. Any check that fails throws: the client aborts, which
@@ -214,15 +212,5 @@ package final class SecureAggregationClient: @unchecked Sendable {
         writer.append(u)
         writer.append(v)
         return writer.bytes
-    }
-}
-
-/// CPU time of the calling thread, so a client's or the server's compute is measured apart from
-/// the other threads it shares the machine with.
-package enum ThreadCPUClock {
-    package static func seconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 }

@@ -40,6 +40,8 @@ package final class SecureAggregationServer: Sendable {
         var advertised: [UInt32: (encryption: [UInt8], masking: [UInt8])] = [:]
         /// U2: clients whose shares arrived, with the boxes they address to each neighbour.
         var shareBoxes: [UInt32: [UInt32: [UInt8]]] = [:]
+        /// U2 as a set, fixed once shares are collected (every masked input is checked against it).
+        var sharers = Set<UInt32>()
         /// U3: clients whose masked input is in the sum.
         var maskedInputs = Set<UInt32>()
         /// U4: the shares each responding client revealed, by the client they belong to.
@@ -125,7 +127,10 @@ package final class SecureAggregationServer: Sendable {
                     reject(ProtocolError(error))
                 }
             }
-            let shared = state.withLock { $0.shareBoxes }
+            let shared = state.withLock { state in
+                state.sharers = Set(state.shareBoxes.keys)
+                return state.shareBoxes
+            }
             try require(shared.count, after: .shareKeys)
             return try shared.keys.sorted().map { (u) throws(ProtocolError) in
                 var writer = ByteWriter()
@@ -147,7 +152,7 @@ package final class SecureAggregationServer: Sendable {
     package func receiveMaskedInput(_ envelope: Envelope, into accumulator: RingAccumulator) -> Bool {
         let start = ThreadCPUClock.seconds()
         defer { let spent = ThreadCPUClock.seconds() - start; state.withLock { $0.computeSeconds += spent } }
-        let sharers = state.withLock { Set($0.shareBoxes.keys) }
+        let sharers = state.withLock { $0.sharers }
         guard let payload = accept(envelope, step: .maskedInput, from: sharers) else { return false }
         guard payload.count == BitPacking.byteCount(elements: parameters.vectorLength, bits: parameters.bits) else {
             reject(.malformed)
