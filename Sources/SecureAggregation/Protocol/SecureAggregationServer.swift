@@ -163,6 +163,8 @@ package final class SecureAggregationServer: Sendable {
             if parameters.bits == 32 {
                 // Whole words on the wire: add them straight from the message.
                 for index in 0..<sum.count { sum[index] &+= bytes.loadUnaligned(fromByteOffset: 4 &* index, as: UInt32.self) }
+            } else if parameters.bits == 16 {
+                for index in 0..<sum.count { sum[index] &+= UInt32(bytes.loadUnaligned(fromByteOffset: 2 &* index, as: UInt16.self)) }
             } else {
                 _ = BitPacking.unpack(bytes, bits: parameters.bits, into: accumulator.scratch)
                 let input = accumulator.scratch
