@@ -17,6 +17,7 @@ package struct SecureAggregationMetrics: Sendable, Equatable, Codable {
     package var clientSecondsMax: Double
     package var serverSeconds: Double
 
+    /// The line's figures from one round's report (medians and maxima over the clients that took part).
     package init(_ report: SecureAggregationReport) {
         survivors = report.survivors
         failure = report.failure
@@ -51,6 +52,7 @@ package struct SecureAggregationSummary: Sendable, Equatable, Codable {
     package var bytesSentPerClient: Int
     package var bytesReceivedPerClient: Int
 
+    /// The run's figures from its metrics lines.
     package init(protocolName: String, lines: [RoundMetrics]) {
         let rounds = lines.compactMap { line in line.secureAggregation.map { (line, $0) } }
         func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }

@@ -2,6 +2,7 @@ import SecureAggregation
 
 /// How a run aggregates updates securely: what a scenario's `secureAggregation` section sets.
 package struct SecureAggregationConfiguration: Sendable, Equatable, Codable {
+    /// Which protocol: the masking graph is what differs.
     package enum ProtocolKind: String, Sendable, Equatable, Codable, CaseIterable {
         /// Bonawitz et al. 2017: every client masks with every other.
         case secagg
@@ -22,6 +23,7 @@ package struct SecureAggregationConfiguration: Sendable, Equatable, Codable {
     /// The L2 bound updates are clipped to before quantisation, when no privacy section clips them.
     package var clipBound: Double?
 
+    /// SecAgg+ with the default graph and threshold, a 32-bit ring, no dropout.
     package init() {}
 
     /// The probability that a client drops somewhere in the round.

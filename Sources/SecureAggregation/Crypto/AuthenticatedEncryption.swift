@@ -11,6 +11,7 @@ package enum AuthenticatedEncryption {
     /// Bytes a sealed box adds to its plaintext.
     package static let overhead = nonceCount + tagCount
 
+    /// Seals `plaintext` under a 32-byte key with a fresh random nonce, binding `associatedData`.
     package static func seal(_ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         try requireKey(key)
         return try seal(plaintext, key: key, nonce: try SecureRandom.bytes(nonceCount), associatedData: associatedData)

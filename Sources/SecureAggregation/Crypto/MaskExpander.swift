@@ -16,6 +16,7 @@ package struct MaskExpander: ~Copyable {
     /// A chunk of zeros to encrypt (CTR mode's output is then the keystream itself).
     private let zeros: UnsafeMutableRawBufferPointer
 
+    /// Allocates the keystream workspace (a cipher context is made per mask, when keyed).
     package init() throws(CryptoError) {
         keystream = .allocate(byteCount: Self.chunkBytes, alignment: 64)
         zeros = .allocate(byteCount: Self.chunkBytes, alignment: 64)

@@ -3,12 +3,14 @@ internal import COpenSSL
 /// Random bytes from OpenSSL's CSPRNG (`RAND_bytes`): the only source of key material and of Shamir
 /// polynomial coefficients. Never the simulation's seeded streams, which are public by design.
 package enum SecureRandom {
+    /// `count` random bytes.
     package static func bytes(_ count: Int) throws(CryptoError) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)
         try fill(&result)
         return result
     }
 
+    /// Overwrites `bytes` with random bytes.
     package static func fill(_ bytes: inout [UInt8]) throws(CryptoError) {
         let count = Int32(bytes.count)
         let status = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, count) }

@@ -31,6 +31,7 @@ package struct Envelope: Sendable, Equatable {
         return writer.bytes
     }
 
+    /// The envelope of `payload` from `sender` to `recipient` at `step`, sealed under the channel `key`.
     package static func seal(_ payload: [UInt8], key: [UInt8], round: UInt64, step: SecureAggregationStep,
                              sender: UInt32, recipient: UInt32) throws(ProtocolError) -> Envelope {
         var envelope = Envelope(round: round, step: UInt8(step.rawValue), sender: sender, recipient: recipient, sealedBody: [])

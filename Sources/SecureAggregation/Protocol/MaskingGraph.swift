@@ -55,6 +55,7 @@ package struct SecureAggregationParameters: Sendable, Equatable {
     /// The ring is Z_2^bits.
     package var bits: Int
 
+    /// The agreed parameters; `threshold` must be at least 1 and `bits` in 1...32.
     package init(round: UInt64, graph: MaskingGraph, threshold: Int, vectorLength: Int, bits: Int) {
         precondition(threshold >= 1 && (1...32).contains(bits))
         self.round = round

@@ -57,6 +57,7 @@ package final class SecureAggregationClient: @unchecked Sendable {
 
     // MARK: - Step 0: advertise keys
 
+    /// Sends the two public keys (share encryption, masking).
     package func advertiseKeys() throws(ProtocolError) -> Envelope {
         try timed { () throws(ProtocolError) in
             try send(encryptionKey.publicKey + maskingKey.publicKey, step: .advertiseKeys)

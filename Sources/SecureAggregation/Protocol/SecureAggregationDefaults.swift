@@ -5,6 +5,7 @@
 /// n = 100, 28 for n = 400), and a threshold of a strict majority of each neighbourhood, which
 /// tolerates just under half of a client's neighbours dropping. A scenario may set both.
 package enum SecureAggregationDefaults {
+    /// k for a cohort of n: 3⌈log₂ n⌉, rounded up to even, at most n − 1.
     package static func neighbours(clientCount n: Int) -> Int {
         guard n > 2 else { return max(n - 1, 0) }
         let ceilingLog2 = Int.bitWidth - (n - 1).leadingZeroBitCount

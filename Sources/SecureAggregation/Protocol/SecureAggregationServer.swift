@@ -9,6 +9,7 @@ package final class RingAccumulator: @unchecked Sendable {
     package let sum: UnsafeMutableBufferPointer<UInt32>
     let scratch: UnsafeMutableBufferPointer<UInt32>
 
+    /// A zeroed sum and workspace for vectors of `length` elements.
     package init(length: Int) {
         sum = .allocate(capacity: length)
         sum.initialize(repeating: 0)
@@ -80,6 +81,8 @@ package final class SecureAggregationServer: Sendable {
 
     // MARK: - Step 0: collect keys, send each client its neighbours' keys
 
+    /// Accepts the advertised keys (U1) and returns, for each client in U1, the keys of its neighbours in
+    /// U1; throws if fewer than the threshold advertised.
     package func collectAdvertisedKeys(_ envelopes: [Envelope]) throws(ProtocolError) -> [Envelope] {
         try timed { () throws(ProtocolError) in
             for envelope in envelopes {
@@ -105,6 +108,8 @@ package final class SecureAggregationServer: Sendable {
 
     // MARK: - Step 1: collect encrypted shares, forward them
 
+    /// Accepts each client's encrypted shares — exactly one box per neighbour in U1 — (U2) and returns,
+    /// for each client in U2, the boxes addressed to it by its neighbours in U2.
     package func collectShares(_ envelopes: [Envelope]) throws(ProtocolError) -> [Envelope] {
         try timed { () throws(ProtocolError) in
             let advertised = state.withLock { $0.advertised }

@@ -1,8 +1,10 @@
 /// Packs ring elements of `bits` bits densely into bytes (little-endian bit order) and back: what a
 /// masked input weighs on the wire is d·bits/8 bytes, not 4d.
 package enum BitPacking {
+    /// Bytes that `elements` values of `bits` bits take packed.
     package static func byteCount(elements: Int, bits: Int) -> Int { (elements * bits + 7) / 8 }
 
+    /// The low `bits` bits of each element, packed densely.
     package static func pack(_ elements: UnsafeBufferPointer<UInt32>, bits: Int) -> [UInt8] {
         let count = byteCount(elements: elements.count, bits: bits)
         return [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in

@@ -21,6 +21,7 @@ package struct RandomRotation: Sendable {
     package let paddedDimension: Int
     private let signs: [Float]
 
+    /// The rotation for vectors of `dimension`, its signs drawn from `stream` (public, per round).
     package init(dimension: Int, stream: inout RandomStream) {
         self.dimension = dimension
         blockSize = Self.blockSize(dimension: dimension)

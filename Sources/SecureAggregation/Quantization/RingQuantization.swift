@@ -30,6 +30,7 @@ package struct RingQuantization: Sendable, Equatable {
     /// infinite for integer values, which carry unbounded noise shares.
     package var valueBound: Double
 
+    /// An encoding with a given scale; `forSum` chooses the scale that cannot wrap.
     package init(bits: Int, scale: Double, valueBound: Double) {
         precondition((1...32).contains(bits))
         self.bits = bits

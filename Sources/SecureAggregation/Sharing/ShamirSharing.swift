@@ -34,6 +34,7 @@ package enum SharingError: Error, Equatable, CustomStringConvertible {
 package enum ShamirSharing {
     package static let bytesPerChunk = 7
 
+    /// Field elements per share of a secret of `secretBytes` bytes.
     package static func chunkCount(secretBytes: Int) -> Int { (secretBytes + bytesPerChunk - 1) / bytesPerChunk }
 
     /// Shares of `secret` for holders at `points` (distinct, non-zero), any `threshold` of which
