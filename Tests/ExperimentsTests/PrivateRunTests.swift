@@ -19,13 +19,7 @@ import Testing
     }
 
     static func run(_ text: String, threads: Int = 2, stopAfter: Int? = nil, resume: Bool = false, folder: String) throws -> RunSummary {
-        var options = RunOptions()
-        options.threads = threads
-        options.runFolder = folder
-        options.resume = resume
-        options.stopAfterRound = stopAfter
-        return try ScenarioRunner(scenario: try Scenario(json: Data(text.utf8), file: "private.json"), options: options,
-                                  reporter: .silent).run().summary
+        try ScenarioRunnerTests.run(text, file: "private.json", threads: threads, stopAfter: stopAfter, resume: resume, folder: folder)
     }
 
     @Test func calibratedRunReportsEpsilonEachRoundAndEndsAtTheTarget() throws {

@@ -15,13 +15,15 @@ import Testing
          "evaluation": {"every": 2}, "output": {"checkpointEvery": 2}}
         """
 
-    static func run(threads: Int, stopAfter: Int? = nil, resume: Bool = false, folder: String) throws -> RunSummary {
+    /// Runs scenario `text` (this suite's tiny one by default), named `file` in errors, silently.
+    static func run(_ text: String = json, file: String = "tiny.json", threads: Int = 2, stopAfter: Int? = nil,
+                    resume: Bool = false, folder: String) throws -> RunSummary {
         var options = RunOptions()
         options.threads = threads
         options.runFolder = folder
         options.resume = resume
         options.stopAfterRound = stopAfter
-        let scenario = try Scenario(json: Data(json.utf8), file: "tiny.json")
+        let scenario = try Scenario(json: Data(text.utf8), file: file)
         return try ScenarioRunner(scenario: scenario, options: options, reporter: .silent).run().summary
     }
 

@@ -20,19 +20,7 @@ import Testing
     }
 
     static func run(_ text: String, threads: Int = 2, stopAfter: Int? = nil, resume: Bool = false, folder: String) throws -> RunSummary {
-        var options = RunOptions()
-        options.threads = threads
-        options.runFolder = folder
-        options.resume = resume
-        options.stopAfterRound = stopAfter
-        return try ScenarioRunner(scenario: try Scenario(json: Data(text.utf8), file: "secure.json"), options: options,
-                                  reporter: .silent).run().summary
-    }
-
-    static func metrics(_ folder: String) throws -> [RoundMetrics] {
-        try String(contentsOfFile: folder + "/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
-            try JSONDecoder().decode(RoundMetrics.self, from: Data($0.utf8))
-        }
+        try ScenarioRunnerTests.run(text, file: "secure.json", threads: threads, stopAfter: stopAfter, resume: resume, folder: folder)
     }
 
     @Test func secureRunReportsSurvivorsAndCosts() throws {
@@ -42,7 +30,7 @@ import Testing
         let secure = try #require(summary.secureAggregation)
         #expect(secure.protocolName == "secaggplus" && secure.rounds == 4)
         #expect(secure.bytesSentPerClient > 4 * summary.parameters)  // the masked vector, 32 bits an element
-        let lines = try Self.metrics(folder).filter { $0.round > 0 }
+        let lines = try ScenarioRunnerTests.metrics(folder).filter { $0.round > 0 }
         for line in lines {
             let round = try #require(line.secureAggregation)
             #expect(round.survivors.count == 4 && round.survivors[0] <= 8)
@@ -59,7 +47,7 @@ import Testing
         _ = try Self.run(text, threads: 2, stopAfter: 2, folder: interrupted)
         let resumed = try Self.run(text, threads: 2, resume: true, folder: interrupted)
         #expect(resumed.finalValidationPerplexity == whole.finalValidationPerplexity)
-        let a = try Self.metrics(straight), b = try Self.metrics(interrupted)
+        let a = try ScenarioRunnerTests.metrics(straight), b = try ScenarioRunnerTests.metrics(interrupted)
         #expect(a.map(\.validationLoss) == b.map(\.validationLoss))
         #expect(a.map(\.secureAggregation?.survivors) == b.map(\.secureAggregation?.survivors))
     }
@@ -72,7 +60,7 @@ import Testing
                              privacy: #""mechanism": "gaussian", "noiseMultiplier": 1.5, "delta": 1e-5"#)
         text = text.replacingOccurrences(of: "\"rounds\": 4", with: "\"rounds\": 8")
         let summary = try Self.run(text, folder: folder)
-        let lines = try Self.metrics(folder).filter { $0.round > 0 }
+        let lines = try ScenarioRunnerTests.metrics(folder).filter { $0.round > 0 }
         var previous = 0.0, failed = 0
         for line in lines {
             let epsilon = try #require(line.epsilon)

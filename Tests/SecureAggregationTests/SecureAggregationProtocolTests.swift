@@ -24,6 +24,14 @@ import Testing
         return (0..<setup.clients).map { _ in (0..<setup.length).map { _ in stream.nextUInt32() & mask } }
     }
 
+    /// Every client of the default setup.
+    static let everyone = Set((1...12).map(UInt32.init))
+
+    /// Whether `envelope` is a masked input (from `sender`, if given).
+    static func isMaskedInput(_ envelope: Envelope, from sender: UInt32? = nil) -> Bool {
+        (sender == nil || envelope.sender == sender) && envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue)
+    }
+
     static func plainSum(_ inputs: [[UInt32]], of ids: Set<UInt32>, bits: Int) -> [UInt32] {
         let mask: UInt32 = bits == 32 ? .max : (1 << UInt32(bits)) - 1
         var sum = [UInt32](repeating: 0, count: inputs[0].count)
@@ -59,7 +67,7 @@ import Testing
         let (session, outcome) = try Self.run(setup, inputs: inputs, dropouts: dropouts)
         // Clients that drop at unmasking have already sent their input: it is in the sum.
         let inputDropped = step.map { $0.rawValue <= SecureAggregationStep.maskedInput.rawValue } ?? false
-        let expected = Set((1...12).map(UInt32.init)).subtracting(inputDropped ? dropped.map(UInt32.init) : [])
+        let expected = Self.everyone.subtracting(inputDropped ? dropped.map(UInt32.init) : [])
         #expect(session.includedClients == expected)
         #expect(try outcome.get() == Self.plainSum(inputs, of: expected, bits: 32))
         #expect(session.report.survivors[2] == expected.count)
@@ -85,7 +93,7 @@ import Testing
         let setup = Setup(length: 10_007, bits: bits)
         let inputs = Self.inputs(setup, seed: UInt64(bits))
         let (_, outcome) = try Self.run(setup, inputs: inputs, dropouts: [2: .maskedInput, 9: .unmasking])
-        #expect(try outcome.get() == Self.plainSum(inputs, of: Set((1...12).map(UInt32.init)).subtracting([2]), bits: bits))
+        #expect(try outcome.get() == Self.plainSum(inputs, of: Self.everyone.subtracting([2]), bits: bits))
     }
 
     @Test func tooFewSurvivorsFailCleanly() throws {
@@ -103,7 +111,7 @@ import Testing
         let setup = Setup()
         let inputs = Self.inputs(setup, seed: 2)
         let interceptor: MessageInterceptor = { envelope in
-            guard envelope.sender == 4, envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue) else { return [envelope] }
+            guard Self.isMaskedInput(envelope, from: 4) else { return [envelope] }
             var changed = envelope
             switch kind {
             case "tampered": changed.sealedBody[40] ^= 0x80
@@ -113,7 +121,7 @@ import Testing
             return [changed]
         }
         let (session, outcome) = try Self.run(setup, inputs: inputs, interceptor: interceptor)
-        let others = Set((1...12).map(UInt32.init)).subtracting([4])
+        let others = Self.everyone.subtracting([4])
         #expect(try outcome.get() == Self.plainSum(inputs, of: others, bits: 32))
         #expect(session.report.rejectedMessages >= 1)
     }
@@ -123,10 +131,10 @@ import Testing
         let setup = Setup()
         let inputs = Self.inputs(setup, seed: 3)
         let interceptor: MessageInterceptor = { envelope in
-            envelope.sender == 6 && envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue) ? [envelope, envelope] : [envelope]
+            Self.isMaskedInput(envelope, from: 6) ? [envelope, envelope] : [envelope]
         }
         let (session, outcome) = try Self.run(setup, inputs: inputs, interceptor: interceptor)
-        #expect(try outcome.get() == Self.plainSum(inputs, of: Set((1...12).map(UInt32.init)), bits: 32))
+        #expect(try outcome.get() == Self.plainSum(inputs, of: Self.everyone, bits: 32))
         #expect(session.rejections.contains(.duplicate(client: 6, step: .maskedInput)))
     }
 
@@ -137,7 +145,7 @@ import Testing
         let setup = Setup()
         let captured = Mutex<Envelope?>(nil)
         _ = try Self.run(setup, inputs: Self.inputs(setup), interceptor: { envelope in
-            if envelope.sender == 5, envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue) { captured.withLock { $0 = envelope } }
+            if Self.isMaskedInput(envelope, from: 5) { captured.withLock { $0 = envelope } }
             return [envelope]
         })
         var next = setup
@@ -145,12 +153,12 @@ import Testing
         let inputs = Self.inputs(next, seed: 6)
         let old = try #require(captured.withLock { $0 })
         let (session, outcome) = try Self.run(next, inputs: inputs, interceptor: { envelope in
-            guard envelope.sender == 5, envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue) else { return [envelope] }
+            guard Self.isMaskedInput(envelope, from: 5) else { return [envelope] }
             var replay = old
             if rewriteHeader { replay.round = 6 }
             return [replay]
         })
-        #expect(try outcome.get() == Self.plainSum(inputs, of: Set((1...12).map(UInt32.init)).subtracting([5]), bits: 32))
+        #expect(try outcome.get() == Self.plainSum(inputs, of: Self.everyone.subtracting([5]), bits: 32))
         let expected: ProtocolError = rewriteHeader ? .authentication(client: 5) : .wrongRound(expected: 6, got: 5)
         #expect(session.rejections.contains(expected))
     }
@@ -160,13 +168,13 @@ import Testing
         let setup = Setup()
         let inputs = Self.inputs(setup, seed: 8)
         let interceptor: MessageInterceptor = { envelope in
-            guard envelope.sender == 2, envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue) else { return [envelope] }
+            guard Self.isMaskedInput(envelope, from: 2) else { return [envelope] }
             var stranger = envelope
             stranger.sender = 99
             return [envelope, stranger]
         }
         let (session, outcome) = try Self.run(setup, inputs: inputs, interceptor: interceptor)
-        #expect(try outcome.get() == Self.plainSum(inputs, of: Set((1...12).map(UInt32.init)), bits: 32))
+        #expect(try outcome.get() == Self.plainSum(inputs, of: Self.everyone, bits: 32))
         #expect(session.rejections.contains(.unknownClient(99)))
     }
 
@@ -176,14 +184,14 @@ import Testing
         let setup = Setup()
         let inputs = Self.inputs(setup, seed: 9)
         let interceptor: MessageInterceptor = { envelope in
-            guard envelope.recipient == 10, envelope.step == UInt8(SecureAggregationStep.maskedInput.rawValue) else { return [envelope] }
+            guard envelope.recipient == 10, Self.isMaskedInput(envelope) else { return [envelope] }
             var changed = envelope
             changed.sealedBody[20] ^= 1
             return [changed]
         }
         let (session, outcome) = try Self.run(setup, inputs: inputs, interceptor: interceptor)
         #expect(!session.includedClients.contains(10))
-        #expect(try outcome.get() == Self.plainSum(inputs, of: Set((1...12).map(UInt32.init)).subtracting([10]), bits: 32))
+        #expect(try outcome.get() == Self.plainSum(inputs, of: Self.everyone.subtracting([10]), bits: 32))
     }
 
     @Test func hararyGraphIsRegularAndSymmetric() {
