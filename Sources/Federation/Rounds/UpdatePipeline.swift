@@ -31,6 +31,15 @@ package struct Aggregate: Sendable {
         contributors = 0
         normaliser = 0
     }
+
+    /// Counts a client whose update is in `sum` (the caller adds the update itself): its weight, and
+    /// whether it was within the clip bound. Clients of weight 0 are not contributors.
+    package mutating func count(weight: Double, withinClipBound: Bool?) {
+        guard weight > 0 else { return }
+        totalWeight += weight
+        contributors += 1
+        if withinClipBound == true { countWithinClipBound += 1 }
+    }
 }
 
 /// A step applied to each client's update on the client, before it is sent: clipping, local noise,
@@ -88,9 +97,7 @@ package final class WeightedSumAggregator: UpdateAggregator {
     package func add(_ update: ClientUpdate) {
         guard update.weight > 0 else { return }
         aggregate.sum.axpy(Float(update.weight), update.delta)
-        aggregate.totalWeight += update.weight
-        aggregate.contributors += 1
-        if update.withinClipBound == true { aggregate.countWithinClipBound += 1 }
+        aggregate.count(weight: update.weight, withinClipBound: update.withinClipBound)
     }
 
     package func finish() -> Aggregate {

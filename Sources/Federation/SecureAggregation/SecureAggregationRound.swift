@@ -133,11 +133,7 @@ package final class SecureAggregationRound: @unchecked Sendable {
             }
         }
         for id in session.includedClients.sorted() {
-            let position = Int(id) - 1
-            guard weights[position] > 0 else { continue }
-            aggregate.totalWeight += weights[position]
-            aggregate.contributors += 1
-            if withinClipBound[position] == true { aggregate.countWithinClipBound += 1 }
+            aggregate.count(weight: weights[Int(id) - 1], withinClipBound: withinClipBound[Int(id) - 1])
         }
         aggregate.normaliser = aggregate.totalWeight
         return aggregate
