@@ -2,8 +2,7 @@
 let rootCommand = Command(
     name: "murmur",
     summary: "Federated learning with differential privacy and secure aggregation, simulated on this machine.",
-    subcommands: [runCommand, placeholder("sweep", "Run a scenario over a grid of values (utility vs ε).", "issue 7"),
-                  placeholder("compare", "Run a scenario with one setting varied, side by side.", "issue 7"),
+    subcommands: [runCommand, sweepCommand, compareCommand, reportCommand,
                   placeholder("replay", "Replay a device trace in simulated time.", "issue 9"),
                   privacyCommand,
                   dataCommand,

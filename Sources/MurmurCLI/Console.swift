@@ -24,4 +24,17 @@ public struct Console: Sendable {
         writeError: { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }, isStandard: true)
+
+    /// Whether progress goes to a terminal, where a status line may be rewritten in place.
+    var progressIsTerminal: Bool { isStandard && isatty(STDERR_FILENO) != 0 }
+
+    /// Writes progress text to stderr: a status line starting with "\r" is written as is on a
+    /// terminal (rewritten in place, no newline); everything else is a line.
+    func writeProgress(_ text: String) {
+        if progressIsTerminal && text.hasPrefix("\r") {
+            FileHandle.standardError.write(Data(text.utf8))
+        } else {
+            writeError(text)
+        }
+    }
 }

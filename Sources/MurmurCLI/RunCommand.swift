@@ -8,7 +8,7 @@ let runCommand: Command = {
     var command = Command(
         name: "run",
         summary: """
-            Run a federated scenario into its run folder (scenario.json, metrics.jsonl, summary.json,
+            Run a federated scenario into its run folder (scenario.json, metrics.jsonl, summary.json, report.html,
             checkpoint.bin). Without SCENARIO, runs the embedded quickstart: an LSTM language model trained
             by FedAdam over 20,000 synthetic users (about 20 seconds on 2 cores).
             """)
@@ -36,14 +36,7 @@ let runCommand: Command = {
         options.threads = threads
         options.runFolder = arguments.value("out")
         options.resume = arguments.flags.contains("resume")
-        let onTerminal = isatty(STDERR_FILENO) != 0 && console.isStandard
-        let reporter = RunReporter(isTerminal: onTerminal) { text in
-            if onTerminal && text.hasPrefix("\r") {  // a status line rewritten in place: no newline
-                FileHandle.standardError.write(Data(text.utf8))
-            } else {
-                console.writeError(text)
-            }
-        }
+        let reporter = RunReporter(isTerminal: console.progressIsTerminal) { console.writeProgress($0) }
         let (summary, _) = try ScenarioRunner(scenario: scenario, options: options, reporter: reporter).run()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

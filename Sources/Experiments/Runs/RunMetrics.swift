@@ -71,6 +71,14 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
         top3Accuracy = evaluation.top3Accuracy
     }
 
+    /// Every line of a `metrics.jsonl` file, in order.
+    package static func read(from url: URL) throws -> [RoundMetrics] {
+        let decoder = JSONDecoder()
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try decoder.decode(RoundMetrics.self, from: Data($0.utf8))
+        }
+    }
+
     /// The line as written: keys sorted, values as JSON numbers (nil fields left out).
     package var jsonLine: String {
         let encoder = JSONEncoder()

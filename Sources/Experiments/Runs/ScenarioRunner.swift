@@ -23,7 +23,7 @@ package struct RunError: Error, CustomStringConvertible {
 
 /// Runs a validated scenario into its run folder: `scenario.json` (resolved), `metrics.jsonl` (a line a
 /// round, appended and flushed as rounds finish), `checkpoint.bin` every `output.checkpointEvery` rounds
-/// and at the end, and `summary.json` at the end. Every file but the append-only metrics is written to
+/// and at the end, and `summary.json` and `report.html` at the end. Every file but the append-only metrics is written to
 /// a temporary name and renamed, so an interrupted run loses nothing it had written, and `--resume`
 /// continues from the last checkpoint to the same result as an uninterrupted run.
 package final class ScenarioRunner {
@@ -151,12 +151,13 @@ package final class ScenarioRunner {
         summary.privacy = try tracker?.summary(stoppedAtBudget: stoppedAtBudget)
         if let secure = s.secureAggregation {
             summary.secureAggregation = SecureAggregationSummary(protocolName: secure.protocolKind.rawValue,
-                                                                 lines: try readMetrics(metricsURL))
+                                                                 lines: try RoundMetrics.read(from: metricsURL))
         }
         if training.completedRounds == s.rounds || stoppedAtBudget {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(summary).write(to: folderURL.appendingPathComponent("summary.json"), options: .atomic)
+            try RunReport.write(folder: folder)
         }
         report.finish(summary, folder: folder)
         return (summary, folder)
@@ -191,15 +192,8 @@ package final class ScenarioRunner {
         try handle.truncate(atOffset: length)
     }
 
-    private func readMetrics(_ url: URL) throws -> [RoundMetrics] {
-        let decoder = JSONDecoder()
-        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
-            try decoder.decode(RoundMetrics.self, from: Data($0.utf8))
-        }
-    }
-
     private func summarize(_ metricsURL: URL, unigram: Double, parameters: Int, rounds: Int) throws -> RunSummary {
-        let metrics = try readMetrics(metricsURL)
+        let metrics = try RoundMetrics.read(from: metricsURL)
         let evaluated = metrics.filter { $0.validationPerplexity != nil }
         let wall = metrics.reduce(0) { $0 + $1.wallSeconds }
         let tokens = metrics.reduce(0) { $0 + $1.trainingTokens }

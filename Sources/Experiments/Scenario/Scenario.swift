@@ -92,6 +92,7 @@ package struct Scenario: Sendable {
         outputDirectory = try output.string("directory", default: "runs")!
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
         try output.finish()
+        root.declare(["sweep", "compare"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
         try root.finish()
 
         let encoder = try? JSONSerialization.data(withJSONObject: root.resolvedTree, options: [.prettyPrinted, .sortedKeys])

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The outputs of a sweep or comparison folder: `table.csv`, `table.md` and `report.html`, drawn from
+/// the runs' files alone.
+///
+/// The report has the table, every run's validation perplexity and training loss against the round
+/// (one line per run, coloured by variant), ε against the round for private runs, and a summary plot:
+/// final perplexity against ε spent for runs with differential privacy, otherwise against the first
+/// swept value when it is a number; error bars are one standard deviation over the repeats.
+package enum ExperimentReport {
+    /// Writes the tables and the report into `folder`.
+    package static func write(folder: String) throws {
+        let results = try ExperimentResults.load(folder: folder)
+        let table = ExperimentTable(results)
+        let url = URL(fileURLWithPath: folder)
+        try Data(table.csv.utf8).write(to: url.appendingPathComponent("table.csv"), options: .atomic)
+        try Data(table.markdown.utf8).write(to: url.appendingPathComponent("table.md"), options: .atomic)
+        try Data(html(results, table: table).utf8).write(to: url.appendingPathComponent("report.html"), options: .atomic)
+    }
+
+    /// The report page.
+    package static func html(_ results: ExperimentResults, table: ExperimentTable) -> String {
+        let plan = results.plan
+        let name = results.records.first?.summary?.name ?? URL(fileURLWithPath: results.folder).lastPathComponent
+        let what = plan.kind == .sweep
+            ? "Sweep over " + plan.axes.map { "\($0.key) = \($0.values.map(ExperimentPlan.displayValue).joined(separator: ", "))" }.joined(separator: " × ")
+            : "Comparison of " + plan.variants.map(\.label).joined(separator: ", ")
+        let finished = results.records.filter { $0.summary != nil }.count
+        var body = "<h1>\(ReportFormat.escaped(name)): \(plan.kind == .sweep ? "sweep" : "comparison")</h1>\n"
+        body += "<p>\(ReportFormat.escaped(what))"
+            + (plan.repeats > 1 ? ", \(plan.repeats) repeats each (seeds \(plan.runs[0].seed)–\(plan.runs[0].seed + plan.repeats - 1))" : "") + ".</p>\n"
+        body += "<p class=\"meta\">Scenario \(ReportFormat.escaped(plan.scenarioFile))"
+            + (plan.overrides.isEmpty ? "" : " with " + ReportFormat.escaped(plan.overrides.joined(separator: ", ")))
+            + "; \(finished) of \(plan.runs.count) runs finished; folder \(ReportFormat.escaped(results.folder)).</p>\n"
+        body += "<h2>Results</h2>\n"
+            + ReportPage.table(headings: ExperimentTable.headings, rows: table.displayRows)
+            + "<p class=\"meta\">Mean ± sample standard deviation over the finished repeats; bytes are per run. "
+            + "Simulated time is shown once runs simulate devices.</p>\n"
+
+        var figures = ""
+        if let chart = summaryChart(results, table: table) { figures += chart }
+        figures += curve(results, title: "Validation perplexity", yLabel: "validation perplexity", scale: .logarithmic,
+                         caption: "Held-out perplexity on evaluation rounds, one line per run; repeats share their variant's colour.") {
+            $0.validationPerplexity
+        }
+        figures += curve(results, title: "Training loss", yLabel: "mean client loss (nats/token)", scale: .linear,
+                         caption: "Mean cross-entropy over each round's local steps, one line per run.") { $0.trainLoss }
+        if results.records.contains(where: { $0.metrics.contains { $0.epsilon != nil } }) {
+            figures += curve(results, title: "Privacy spent", yLabel: "ε spent", scale: .linear,
+                             caption: "ε after each round, one line per run.") { $0.epsilon }
+        }
+        body += "<h2>Plots</h2>\n<div class=\"charts\">\n\(figures)</div>\n"
+        return ReportPage.html(title: "\(name) — Murmur \(plan.kind == .sweep ? "sweep" : "comparison")", body: body)
+    }
+
+    /// A metric against the round, one series per run.
+    private static func curve(_ results: ExperimentResults, title: String, yLabel: String, scale: ChartAxis.Scale, caption: String,
+                              value: (RoundMetrics) -> Double?) -> String {
+        let plan = results.plan
+        let series = results.records.map { record in
+            let variant = plan.variants[record.run.variant]
+            return ChartSeries(name: variant.label + (plan.repeats > 1 ? ", seed \(record.run.seed)" : ""), legend: variant.label,
+                               style: ChartStyle(index: record.run.variant),
+                               points: record.metrics.compactMap { line in value(line).map { ChartPoint(x: Double(line.round), y: $0) } })
+        }.filter { !$0.points.isEmpty }
+        guard !series.isEmpty else { return "" }
+        return ReportPage.figure(LineChart(title: title, xLabel: "round", yLabel: yLabel, yScale: scale, series: series), caption: caption)
+    }
+
+    /// Final perplexity against ε spent (private runs) or against the first swept number, one series
+    /// per combination of the other axes, with error bars over repeats.
+    private static func summaryChart(_ results: ExperimentResults, table: ExperimentTable) -> String? {
+        let plan = results.plan
+        let private_ = table.rows.contains { $0.epsilon != nil }
+        let xAxis: Int?  // the sweep axis plotted along x when not ε
+        if private_ {
+            xAxis = nil
+        } else if plan.kind == .sweep, let first = plan.axes.first,
+                  first.values.allSatisfy({ Double($0) != nil }), first.values.count > 1 {
+            xAxis = 0
+        } else {
+            return nil
+        }
+        // Variants that differ only in the plotted quantity form one series.
+        var groups: [(label: String, rows: [Int])] = []
+        for (index, variant) in plan.variants.enumerated() {
+            let others = zip(plan.axes, variant.coordinates).enumerated().filter { axis, pair in
+                private_ ? !pair.0.key.hasPrefix("privacy.") : axis != xAxis
+            }
+            let names = ExperimentPlan.axisNames(plan.axes.map(\.key))
+            let label = plan.kind == .compare ? variant.label
+                : others.map { "\(names[$0.offset])=\(ExperimentPlan.displayValue($0.element.1))" }.joined(separator: ", ")
+            if let existing = groups.firstIndex(where: { $0.label == label }) {
+                groups[existing].rows.append(index)
+            } else {
+                groups.append((label, [index]))
+            }
+        }
+        let series = groups.enumerated().map { groupIndex, group in
+            let points = group.rows.compactMap { row -> ChartPoint? in
+                guard let perplexity = table.rows[row].finalPerplexity else { return nil }
+                let x = private_ ? table.rows[row].epsilon?.mean : Double(plan.variants[row].coordinates[xAxis!])
+                return x.map { ChartPoint(x: $0, y: perplexity.mean, spread: perplexity.standardDeviation) }
+            }.sorted { $0.x < $1.x }
+            return ChartSeries(name: group.label.isEmpty ? "final perplexity" : group.label,
+                               legend: group.label.isEmpty ? "final perplexity" : group.label,
+                               style: ChartStyle(index: groupIndex), points: points)
+        }.filter { !$0.points.isEmpty }
+        guard !series.isEmpty else { return nil }
+        let delta = results.records.lazy.compactMap { $0.summary?.privacy?.delta }.first
+        let xLabel = private_ ? "ε spent" + (delta.map { " (δ = \(ReportFormat.significant($0, digits: 3)))" } ?? "")
+            : plan.axes[xAxis!].key
+        let title = private_ ? "Utility against privacy" : "Final perplexity against \(plan.axes[xAxis!].key)"
+        return ReportPage.figure(LineChart(title: title, xLabel: xLabel, yLabel: "final validation perplexity", markers: true, series: series),
+                                 caption: "Mean final validation perplexity of each variant"
+                                    + (plan.repeats > 1 ? ", with ± one standard deviation over its repeats" : "")
+                                    + (private_ ? "; ε is what the runs spent, as accounted." : "."))
+    }
+}

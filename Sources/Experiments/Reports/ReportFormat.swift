@@ -1,0 +1,60 @@
+import Foundation
+
+/// Number and text formatting shared by the tables and the HTML/SVG report.
+package enum ReportFormat {
+    /// `text` safe inside XML/HTML text and attribute values.
+    package static func escaped(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A pixel coordinate with one decimal, which is all an SVG of a few hundred pixels needs.
+    static func pixel(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    }
+
+    /// A value with up to `digits` significant digits, without trailing zeros; large values in
+    /// thousands (k), millions (M) or billions (G), so tick labels stay short.
+    package static func compact(_ value: Double, digits: Int = 4) -> String {
+        guard value.isFinite else { return value.isNaN ? "–" : (value > 0 ? "∞" : "−∞") }
+        let magnitude = abs(value)
+        for (scale, suffix) in [(1e9, "G"), (1e6, "M"), (1e4, "k")] where magnitude >= scale {
+            return significant(value / scale, digits: digits) + suffix
+        }
+        return significant(value, digits: digits)
+    }
+
+    /// `value` with at most `digits` significant digits, in plain notation down to 1e-4.
+    package static func significant(_ value: Double, digits: Int) -> String {
+        guard value != 0 else { return "0" }
+        guard value.isFinite else { return compact(value) }
+        if abs(value) < 1e-4 { return String(format: "%.\(max(0, digits - 1))e", value) }
+        let decimals = max(0, digits - 1 - Int(log10(abs(value)).rounded(.down)))
+        var text = String(format: "%.\(decimals)f", value)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text == "-0" ? "0" : text
+    }
+
+    /// A byte count with a binary-free decimal unit (kB, MB, GB), as network figures are quoted.
+    package static func bytes(_ value: Double) -> String {
+        for (scale, unit) in [(1e9, "GB"), (1e6, "MB"), (1e3, "kB")] where abs(value) >= scale {
+            return significant(value / scale, digits: 3) + " " + unit
+        }
+        return significant(value, digits: 3) + " B"
+    }
+}

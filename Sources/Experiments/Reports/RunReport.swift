@@ -1,0 +1,81 @@
+import Foundation
+
+/// `report.html` for one run folder: the summary's figures, and validation perplexity, training loss
+/// and (with differential privacy) ε spent against the round.
+package enum RunReport {
+    /// Writes `folder/report.html` from the folder's files.
+    package static func write(folder: String) throws {
+        let html = try self.html(folder: folder)
+        try Data(html.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent("report.html"), options: .atomic)
+    }
+
+    /// The report of the run in `folder` (which needs at least `metrics.jsonl`).
+    package static func html(folder: String) throws -> String {
+        let url = URL(fileURLWithPath: folder)
+        let metricsURL = url.appendingPathComponent("metrics.jsonl")
+        guard FileManager.default.fileExists(atPath: metricsURL.path) else {
+            throw RunError(description: "\(folder): not a run folder (no metrics.jsonl)")
+        }
+        let metrics: [RoundMetrics]
+        var summary: RunSummary?
+        do {
+            metrics = try RoundMetrics.read(from: metricsURL)
+            let summaryURL = url.appendingPathComponent("summary.json")
+            if FileManager.default.fileExists(atPath: summaryURL.path) {
+                summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: summaryURL))
+            }
+        } catch {
+            throw RunError(description: "\(folder): cannot be read (\(error.localizedDescription))")
+        }
+        let name = summary?.name ?? url.lastPathComponent
+        var body = "<h1>\(ReportFormat.escaped(name))</h1>\n<p class=\"meta\">Run folder \(ReportFormat.escaped(folder)); "
+            + (summary.map { "\($0.roundsCompleted) rounds completed." } ?? "unfinished: \(metrics.last?.round ?? 0) rounds so far.")
+            + "</p>\n"
+        if let summary { body += "<h2>Summary</h2>\n" + summaryTable(summary) }
+        let series = { (points: [ChartPoint]) in [ChartSeries(name: name, legend: name, style: ChartStyle(index: 0), points: points)] }
+        var figures = ""
+        let perplexity = metrics.compactMap { line in line.validationPerplexity.map { ChartPoint(x: Double(line.round), y: $0) } }
+        if !perplexity.isEmpty {
+            figures += ReportPage.figure(LineChart(title: "Validation perplexity", xLabel: "round", yLabel: "validation perplexity",
+                                                   yScale: .logarithmic, markers: true, series: series(perplexity)),
+                                         caption: "Perplexity of the held-out users' text under the global model, on evaluation rounds"
+                                             + (summary.map { "; the unigram model scores \(ReportFormat.significant($0.unigramPerplexity, digits: 4))" } ?? "") + ".")
+        }
+        let loss = metrics.compactMap { line in line.trainLoss.map { ChartPoint(x: Double(line.round), y: $0) } }
+        if !loss.isEmpty {
+            figures += ReportPage.figure(LineChart(title: "Training loss", xLabel: "round", yLabel: "mean client loss (nats/token)",
+                                                   series: series(loss)),
+                                         caption: "Mean cross-entropy over the cohort's local steps in each round.")
+        }
+        let epsilon = metrics.compactMap { line in line.epsilon.map { ChartPoint(x: Double(line.round), y: $0) } }
+        if !epsilon.isEmpty {
+            figures += ReportPage.figure(LineChart(title: "Privacy spent", xLabel: "round", yLabel: "ε spent", series: series(epsilon)),
+                                         caption: "ε after each round" + (summary?.privacy.map { " at δ = \(ReportFormat.significant($0.delta, digits: 3)) "
+                                             + "(\($0.accountant) accountant, \($0.relation))" } ?? "") + ".")
+        }
+        body += "<h2>Curves</h2>\n<div class=\"charts\">\n\(figures)</div>\n"
+        return ReportPage.html(title: "\(name) — Murmur run", body: body)
+    }
+
+    private static func summaryTable(_ summary: RunSummary) -> String {
+        var rows: [[String]] = [
+            ["final validation perplexity", summary.finalValidationPerplexity.map { ReportFormat.significant($0, digits: 4) } ?? "–"],
+            ["best validation perplexity", summary.bestValidationPerplexity.map { ReportFormat.significant($0, digits: 4) } ?? "–"],
+            ["final top-1 accuracy", summary.finalTop1Accuracy.map { ReportFormat.significant($0 * 100, digits: 3) + "%" } ?? "–"],
+            ["unigram perplexity", ReportFormat.significant(summary.unigramPerplexity, digits: 4)],
+            ["parameters", String(summary.parameters)],
+            ["bytes up / down", "\(ReportFormat.bytes(Double(summary.bytesUp))) / \(ReportFormat.bytes(Double(summary.bytesDown)))"],
+            ["wall time", ReportFormat.significant(summary.trainingWallSeconds, digits: 3) + " s on \(summary.threads) threads"],
+        ]
+        if let privacy = summary.privacy {
+            rows.append(["ε spent", "\(ReportFormat.significant(privacy.epsilon, digits: 4)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
+                + (privacy.stoppedAtBudget ? " (stopped at the budget)" : "")])
+            rows.append(["noise multiplier", ReportFormat.significant(privacy.noiseMultiplier, digits: 4) + ", clip \(ReportFormat.significant(privacy.clipBound, digits: 3))"])
+        }
+        if let secure = summary.secureAggregation {
+            rows.append(["secure aggregation", "\(secure.protocolName): \(secure.failedRounds) of \(secure.rounds) rounds failed, "
+                + "\(secure.clientsDropped) clients dropped"])
+        }
+        return ReportPage.table(headings: ["figure", "value"], rows: rows, numericFrom: 2)
+    }
+}

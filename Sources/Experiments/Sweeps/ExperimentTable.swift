@@ -1,0 +1,105 @@
+import Foundation
+
+/// The experiment's table: a row per variant with final and best metrics over its finished repeats
+/// (mean and sample standard deviation), ε spent, bytes, and simulated and wall time.
+package struct ExperimentTable: Sendable {
+    /// One variant's figures.
+    package struct Row: Sendable, Equatable {
+        package var label: String
+        /// The variant's value on each sweep axis (display form).
+        package var coordinates: [String]
+        package var finished: Int
+        package var planned: Int
+        package var finalPerplexity: Spread?
+        package var bestPerplexity: Spread?
+        package var finalTop1Accuracy: Spread?
+        package var epsilon: Spread?
+        package var bytesUp: Spread?
+        package var bytesDown: Spread?
+        /// Simulated device time; nil until runs simulate devices (docs/experiments.md).
+        package var simulatedSeconds: Spread?
+        package var wallSeconds: Spread?
+    }
+
+    package var axisKeys: [String]
+    package var rows: [Row]
+
+    package init(_ results: ExperimentResults) {
+        let plan = results.plan
+        axisKeys = plan.axes.map(\.key)
+        rows = plan.variants.enumerated().map { index, variant in
+            let runs = results.finished(variant: index).map(\.summary)
+            return Row(label: variant.label, coordinates: variant.coordinates.map(ExperimentPlan.displayValue),
+                       finished: runs.count, planned: plan.repeats,
+                       finalPerplexity: Spread(runs.compactMap(\.finalValidationPerplexity)),
+                       bestPerplexity: Spread(runs.compactMap(\.bestValidationPerplexity)),
+                       finalTop1Accuracy: Spread(runs.compactMap(\.finalTop1Accuracy)),
+                       epsilon: Spread(runs.compactMap { $0.privacy?.epsilon }),
+                       bytesUp: Spread(runs.map { Double($0.bytesUp) }), bytesDown: Spread(runs.map { Double($0.bytesDown) }),
+                       simulatedSeconds: nil, wallSeconds: Spread(runs.map(\.trainingWallSeconds)))
+        }
+    }
+
+    /// `table.csv`: one line per variant, mean and standard deviation in their own columns (empty when
+    /// not defined), full precision, for plotting elsewhere.
+    package var csv: String {
+        let figures = ["finalPerplexity", "bestPerplexity", "finalTop1Accuracy", "epsilon", "bytesUp", "bytesDown",
+                       "simulatedSeconds", "wallSeconds"]
+        var lines = [(["variant"] + axisKeys + ["runsFinished", "runsPlanned"]
+                      + figures.flatMap { ["\($0)Mean", "\($0)SD"] }).map(Self.csvField).joined(separator: ",")]
+        for row in rows {
+            let spreads = [row.finalPerplexity, row.bestPerplexity, row.finalTop1Accuracy, row.epsilon, row.bytesUp, row.bytesDown,
+                           row.simulatedSeconds, row.wallSeconds]
+            let cells = [row.label] + row.coordinates + [String(row.finished), String(row.planned)]
+                + spreads.flatMap { [$0.map { "\($0.mean)" } ?? "", $0?.standardDeviation.map { "\($0)" } ?? ""] }
+            lines.append(cells.map(Self.csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The column headings people read, with units.
+    package static let headings = ["variant", "runs", "final val ppl", "best val ppl", "final top-1", "ε spent",
+                                   "bytes up / run", "bytes down / run", "simulated time", "wall time"]
+
+    /// Each row's cells as people read them: `53.1 ± 0.4`, `1.2 MB`, `–` for what does not apply.
+    package var displayRows: [[String]] {
+        rows.map { row in
+            [row.label, "\(row.finished)/\(row.planned)",
+             Self.display(row.finalPerplexity, digits: 4), Self.display(row.bestPerplexity, digits: 4),
+             Self.display(row.finalTop1Accuracy.map { Spread(scaledBy: 100, $0) }, digits: 3, unit: "%"),
+             Self.display(row.epsilon, digits: 4),
+             row.bytesUp.map { ReportFormat.bytes($0.mean) } ?? "–", row.bytesDown.map { ReportFormat.bytes($0.mean) } ?? "–",
+             Self.display(row.simulatedSeconds, digits: 3, unit: " s"), Self.display(row.wallSeconds, digits: 3, unit: " s")]
+        }
+    }
+
+    /// `table.md`: the display table as Markdown.
+    package var markdown: String {
+        var lines = ["| " + Self.headings.joined(separator: " | ") + " |",
+                     "|" + Self.headings.indices.map { $0 == 0 ? " --- " : " ---: " }.joined(separator: "|") + "|"]
+        for cells in displayRows {
+            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func display(_ spread: Spread?, digits: Int, unit: String = "") -> String {
+        guard let spread else { return "–" }
+        let mean = ReportFormat.significant(spread.mean, digits: digits)
+        guard let deviation = spread.standardDeviation else { return mean + unit }
+        return "\(mean) ± \(ReportFormat.significant(deviation, digits: 2))\(unit)"
+    }
+
+    private static func csvField(_ text: String) -> String {
+        text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+extension Spread {
+    /// The same spread in other units (a fraction as a percentage).
+    init(scaledBy factor: Double, _ spread: Spread) {
+        self = spread
+        mean *= factor
+        standardDeviation = spread.standardDeviation.map { $0 * factor }
+    }
+}

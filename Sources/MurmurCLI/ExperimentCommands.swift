@@ -1,0 +1,98 @@
+import Experiments
+import Foundation
+
+/// `murmur sweep SCENARIO --grid key.path=v1,v2,… [--grid …] [--repeats R]`: every combination of the
+/// grid's values, each a full run in its own folder under one experiment folder.
+let sweepCommand: Command = experimentCommand(
+    name: "sweep",
+    summary: """
+        Run a scenario over the cartesian product of --grid values (e.g. privacy.epsilon=0.5,1,2,4,8), each a
+        full run under one folder, then write table.csv, table.md and report.html (utility against ε, curves
+        by round). Repeating the command continues an interrupted sweep; finished runs are not redone.
+        Without --grid, uses the scenario's sweep section.
+        """,
+    varying: .init(name: "grid", valueName: "KEY=V1,V2,…", help: "a scenario key and its values (repeatable: the grid is "
+                   + "their product)", defaultValue: nil)
+) { file, arguments, repeats, overrides throws(ScenarioError) in
+    try ExperimentPlan.sweep(scenarioFile: file, grid: arguments.repeatedValues("grid"), repeats: repeats, overrides: overrides)
+}
+
+/// `murmur compare SCENARIO --vary key.path=a,b,c`: the same scenario with one thing changed, side by side.
+let compareCommand: Command = experimentCommand(
+    name: "compare",
+    summary: """
+        Run a scenario with one setting varied (e.g. server.optimizer=fedavg,fedadam,fedyogi,lamb), side by
+        side, then write table.csv, table.md and report.html. Repeating the command continues an interrupted
+        comparison. Without --vary, runs the scenario's compare.variants (each a name and the keys it sets).
+        """,
+    varying: .init(name: "vary", valueName: "KEY=A,B,…", help: "the scenario key to vary and its values", defaultValue: nil)
+) { file, arguments, repeats, overrides throws(ScenarioError) in
+    try ExperimentPlan.comparison(scenarioFile: file, vary: arguments.value("vary"), repeats: repeats, overrides: overrides)
+}
+
+/// The shared shape of `sweep` and `compare`: options, validation, running, and the table on stdout.
+private func experimentCommand(
+    name: String, summary: String, varying: CommandSignature.Option,
+    plan: @escaping @Sendable (String, ParsedArguments, Int?, [String]) throws(ScenarioError) -> ExperimentPlan
+) -> Command {
+    var command = Command(name: name, summary: summary)
+    command.signature.positionals = [("SCENARIO", "a scenario JSON file (see docs/scenarios.md)", true)]
+    command.signature.options = [
+        varying,
+        .init(name: "repeats", valueName: "R", help: "runs of each variant, with seeds seed, seed+1, … (default: the "
+              + "scenario's, else 1)", defaultValue: nil),
+        .init(name: "set", valueName: "KEY=VALUE", help: "override a scenario key in every run (repeatable)", defaultValue: nil),
+        .init(name: "out", valueName: "DIR", help: "the experiment folder (default: output.directory/NAME-\(name))",
+              defaultValue: nil),
+        .init(name: "threads", valueName: "N", help: "threads in all (results do not depend on it)", defaultValue: "2"),
+        .init(name: "jobs", valueName: "J", help: "runs at once, each on threads/J threads (results do not depend on it)",
+              defaultValue: "1"),
+    ]
+    command.action = { arguments, console in
+        let threads = try parsePositiveIntegers(arguments.value("threads")!, option: "threads", command: name, range: 1...256)[0]
+        let jobs = try parsePositiveIntegers(arguments.value("jobs")!, option: "jobs", command: name, range: 1...256)[0]
+        let repeats = try arguments.value("repeats").map { text throws(CommandLineError) in
+            try parsePositiveIntegers(text, option: "repeats", command: name, range: 1...100)[0]
+        }
+        let overrides = arguments.repeatedValues("set").flatMap { $0.split(separator: ";").map(String.init) }
+        let experiment = try plan(arguments.positionals[0], arguments, repeats, overrides)
+        var options = ExperimentOptions()
+        options.folder = arguments.value("out")
+        options.threads = threads
+        options.jobs = jobs
+        let runner = ExperimentRunner(plan: experiment, options: options, isTerminal: console.progressIsTerminal) {
+            console.writeProgress($0)
+        }
+        let outcome = try runner.run()
+        console.write(try String(contentsOfFile: outcome.folder + "/table.md", encoding: .utf8).trimmingCharacters(in: .newlines))
+        return 0
+    }
+    return command
+}
+
+/// `murmur report DIR`: redraws report.html (and, for an experiment, its tables) from the files in a run
+/// or experiment folder, without running anything.
+let reportCommand: Command = {
+    var command = Command(
+        name: "report",
+        summary: """
+            Redraw report.html from a run folder (metrics.jsonl, summary.json) or a sweep/compare folder
+            (experiment.json and its runs; table.csv and table.md are rewritten too).
+            """)
+    command.signature.positionals = [("DIR", "a run folder or an experiment folder", true)]
+    command.action = { arguments, console in
+        let folder = arguments.positionals[0]
+        let manager = FileManager.default
+        if manager.fileExists(atPath: folder + "/experiment.json") {
+            try ExperimentReport.write(folder: folder)
+        } else if manager.fileExists(atPath: folder + "/metrics.jsonl") {
+            try RunReport.write(folder: folder)
+        } else {
+            throw CommandLineError.invalidValue(command: "report", option: "DIR", value: folder,
+                                                allowed: "a run folder (with metrics.jsonl) or a sweep/compare folder (with experiment.json)")
+        }
+        console.write(folder + "/report.html")
+        return 0
+    }
+    return command
+}()
