@@ -1,0 +1,63 @@
+import Experiments
+import Foundation
+import Testing
+
+/// The report of a sweep: self-contained, with one series per run in each curve, a legend entry per
+/// variant, and utility plotted against ε for private runs.
+@Suite struct ExperimentReportTests {
+    @Test func privacySweepReportHasEveryRunAndUtilityAgainstEpsilon() throws {
+        let file = try ExperimentPlanTests.scenarioFile()
+        let plan = try ExperimentPlan.sweep(
+            scenarioFile: file, grid: ["privacy.epsilon=1,4"], repeats: 2,
+            overrides: ["rounds=3", "privacy.delta=1e-3", "privacy.clipBound=1", "privacy.noiseCohortSize=100"])
+        let folder = ScenarioRunnerTests.folder()
+        _ = try ExperimentRunnerTests.run(plan, folder: folder)
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(!html.lowercased().contains("<script") && !html.contains("src=") && !html.contains("<link"))
+        #expect(html.contains("<meta name=\"viewport\""))
+        // The body is XHTML-clean apart from the doctype, so libxml2 can check all of it.
+        let body = try #require(html.range(of: "<main>").flatMap { start in
+            html.range(of: "</main>").map { String(html[start.lowerBound..<$0.upperBound]) }
+        })
+        let page = try #require(SVGStructure.parse(body))
+        let charts = page.elements.filter { $0.name == "svg" }
+        #expect(charts.count == 4)  // utility vs ε, validation perplexity, training loss, ε by round
+        let titles = page.elements.filter { $0.name == "h3" }.count
+        #expect(titles == 4)
+        let series = page.withClass("series")
+        // Utility vs ε: one series (no other axis) of two points with error bars; each curve: one series per run.
+        #expect(series.count == 1 + 3 * plan.runs.count)
+        #expect(page.withClass("legend-entry").count == 1 + 3 * plan.variants.count)
+        #expect(page.withClass("error-bar").count == 2)
+        let table = ExperimentTable(try ExperimentResults.load(folder: folder))
+        let epsilons = table.rows.map { $0.epsilon!.mean }
+        #expect(abs(epsilons[0] - 1) < 0.01 && abs(epsilons[1] - 4) < 0.01)  // calibrated targets, as spent
+        #expect(page.texts.contains { $0.hasPrefix("ε spent (δ = 0.001)") })
+    }
+
+    @Test func reportRedrawsFromTheFilesAlone() throws {
+        let plan = try ExperimentRunnerTests.plan(), folder = ScenarioRunnerTests.folder()
+        _ = try ExperimentRunnerTests.run(plan, folder: folder)
+        let before = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder + "/report.html")
+        try FileManager.default.removeItem(atPath: folder + "/table.csv")
+        try ExperimentReport.write(folder: folder)
+        #expect(try String(contentsOfFile: folder + "/report.html", encoding: .utf8) == before)
+        #expect(FileManager.default.fileExists(atPath: folder + "/table.csv"))
+        // A numeric sweep without privacy plots the final perplexity against the swept value.
+        #expect(before.contains("Final perplexity against clients.learningRate"))
+    }
+
+    @Test func aRunFolderGetsItsOwnReport() throws {
+        let folder = ScenarioRunnerTests.folder()
+        _ = try ScenarioRunnerTests.run(folder: folder)
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        let body = try #require(html.range(of: "<main>").flatMap { start in
+            html.range(of: "</main>").map { String(html[start.lowerBound..<$0.upperBound]) }
+        })
+        let page = try #require(SVGStructure.parse(body))
+        #expect(page.elements.filter { $0.name == "svg" }.count == 2)  // perplexity and loss; no privacy
+        #expect(page.withClass("series").count == 2)
+        #expect(throws: RunError.self) { try RunReport.html(folder: folder + "/nothing-here") }
+    }
+}
