@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: [
         ErrorCase(arguments: ["rnu"], message: "murmur: unknown command 'rnu'; did you mean 'run'?", status: 64),
         ErrorCase(arguments: ["frobnicate"],
-                  message: "murmur: unknown command 'frobnicate'; available: run, sweep, compare, replay, privacy, data, bench",
+                  message: "murmur: unknown command 'frobnicate'; available: run, sweep, compare, report, replay, privacy, data, bench",
                   status: 64),
         ErrorCase(arguments: ["bench", "gemn"], message: "murmur: bench: unknown command 'gemn'; did you mean 'gemm'?",
                   status: 64),
@@ -48,6 +48,15 @@ import Testing
                   message: "murmur: quickstart (embedded): clients.cohortSise: unknown key; did you mean 'cohortSize'? "
                       + "(cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd)",
                   status: 65),
+        ErrorCase(arguments: ["sweep"], message: "murmur: sweep: missing argument SCENARIO; see 'murmur sweep --help'", status: 64),
+        ErrorCase(arguments: ["sweep", "scenarios/none.json", "--grid", "rounds=1,2"],
+                  message: "murmur: scenarios/none.json: no such file (scenarios are JSON files, e.g. scenarios/privacy-sweep.json)",
+                  status: 65),
+        ErrorCase(arguments: ["compare", "x.json", "--jobs", "3"],
+                  message: "murmur: compare: option '--jobs': '3' is not valid; allowed: comma-separated integers in 1...2", status: 64),
+        ErrorCase(arguments: ["report", "/nonexistent"],
+                  message: "murmur: report: /nonexistent: neither a run folder (no metrics.jsonl) nor a sweep or compare folder "
+                      + "(no experiment.json)", status: 64),
         ErrorCase(arguments: ["--verbose"], message: "murmur: unknown option '--verbose'; see 'murmur --help'",
                   status: 64),
     ])

@@ -39,7 +39,8 @@ package struct LineChart: Sendable {
     package var xLabel: String
     package var yLabel: String
     package var yScale: ChartAxis.Scale = .linear
-    /// Draw markers at every point (always for charts of few points, such as utility against ε).
+    /// Draw markers at every point (as for charts of few points, such as utility against ε); otherwise
+    /// curves of more than 12 points carry about eight.
     package var markers = false
 
     package init(title: String, xLabel: String, yLabel: String, yScale: ChartAxis.Scale = .linear, markers: Bool = false,
@@ -123,14 +124,19 @@ package struct LineChart: Sendable {
             out += "<path d=\"\(path)\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\""
                 + (style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\"") + "/>\n"
         }
-        for point in line.points where point.x.isFinite && point.y.isFinite {
+        // Long curves get a few markers, staggered by style, so lines can be told apart by shape as well as colour.
+        let markerEvery = markers || line.points.count <= 12 ? 1 : max(1, line.points.count / 8)
+        let markerOffset = markerEvery > 1 ? (style.index * max(1, markerEvery / 4)) % markerEvery : 0
+        for (position, point) in line.points.enumerated() where point.x.isFinite && point.y.isFinite {
             if let spread = point.spread, spread > 0 {
                 let x = px(point.x), low = py(max(point.y - spread, yScale == .linear ? -.infinity : point.y / 10)), high = py(point.y + spread)
                 let (left, right) = (ReportFormat.pixel(x - 4), ReportFormat.pixel(x + 4))
                 out += "<path class=\"error-bar\" d=\"M\(ReportFormat.pixel(x)) \(ReportFormat.pixel(low)) V\(ReportFormat.pixel(high)) "
                     + "M\(left) \(ReportFormat.pixel(low)) H\(right) M\(left) \(ReportFormat.pixel(high)) H\(right)\" fill=\"none\" stroke-width=\"1.5\"/>\n"
             }
-            if markers || line.points.count == 1 { out += style.markerSVG(x: px(point.x), y: py(point.y)) }
+            if position % markerEvery == markerOffset && (yScale == .linear || point.y > 0) {
+                out += style.markerSVG(x: px(point.x), y: py(point.y))
+            }
         }
         return out + "</g>\n"
     }

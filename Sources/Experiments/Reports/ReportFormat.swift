@@ -30,7 +30,7 @@ package enum ReportFormat {
     package static func compact(_ value: Double, digits: Int = 4) -> String {
         guard value.isFinite else { return value.isNaN ? "–" : (value > 0 ? "∞" : "−∞") }
         let magnitude = abs(value)
-        for (scale, suffix) in [(1e9, "G"), (1e6, "M"), (1e4, "k")] where magnitude >= scale {
+        for (threshold, scale, suffix) in [(1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")] where magnitude >= threshold {
             return significant(value / scale, digits: digits) + suffix
         }
         return significant(value, digits: digits)
@@ -40,7 +40,12 @@ package enum ReportFormat {
     package static func significant(_ value: Double, digits: Int) -> String {
         guard value != 0 else { return "0" }
         guard value.isFinite else { return compact(value) }
-        if abs(value) < 1e-4 { return String(format: "%.\(max(0, digits - 1))e", value) }
+        if abs(value) < 1e-4 {  // 1e-5, 2.5e-7: the mantissa trimmed, the exponent without padding
+            let exponent = Int(log10(abs(value)).rounded(.down))
+            var mantissa = significant(value / pow(10, Double(exponent)), digits: digits)
+            if mantissa.hasPrefix("10") && !mantissa.hasPrefix("10.") { mantissa = "1" }  // 9.99…e-6 rounded up
+            return mantissa + "e\(mantissa == "1" && abs(value / pow(10, Double(exponent))) >= 9.5 ? exponent + 1 : exponent)"
+        }
         let decimals = max(0, digits - 1 - Int(log10(abs(value)).rounded(.down)))
         var text = String(format: "%.\(decimals)f", value)
         if text.contains(".") {

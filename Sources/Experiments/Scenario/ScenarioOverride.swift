@@ -2,7 +2,8 @@ import Foundation
 
 /// `--set key.path=value`: changes one key of a scenario before validation, so overrides are checked
 /// exactly like the file. The value is read as JSON when it parses (numbers, true/false, quoted strings,
-/// objects), otherwise as a plain string (`--set server.optimizer=fedadam`).
+/// objects), otherwise as a plain string (`--set server.optimizer=fedadam`); `null` removes the key, so
+/// `--set privacy=null` runs a private scenario without differential privacy.
 package enum ScenarioOverride {
     package static func apply(_ assignment: String, to tree: inout [String: Any], file: String) throws(ScenarioError) {
         guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
@@ -21,7 +22,7 @@ package enum ScenarioOverride {
                             walked: [String]) throws(ScenarioError) {
         let key = path.first!
         if path.count == 1 {
-            tree[key] = value
+            if value is NSNull { tree.removeValue(forKey: key) } else { tree[key] = value }  // null removes the key
             return
         }
         var child: [String: Any]

@@ -48,3 +48,16 @@ import Testing
         #expect(Set(styles.prefix(32).map { "\($0.colour)|\($0.dash)" }).count == 32)
     }
 }
+
+/// Numbers as the tables and axes print them.
+@Suite struct ReportFormatTests {
+    @Test func numbersAreShortAndExact() {
+        #expect(ReportFormat.significant(1e-5, digits: 3) == "1e-5" && ReportFormat.significant(2.5e-7, digits: 3) == "2.5e-7")
+        #expect(ReportFormat.significant(9.996e-6, digits: 3) == "1e-5")
+        #expect(ReportFormat.significant(53.14159, digits: 4) == "53.14" && ReportFormat.significant(0.5, digits: 4) == "0.5")
+        #expect(ReportFormat.significant(-0.00001, digits: 2) == "-1e-5" && ReportFormat.significant(1200, digits: 2) == "1200")
+        #expect(ReportFormat.compact(20_000) == "20k" && ReportFormat.compact(3.44e9) == "3.44G" && ReportFormat.compact(150) == "150")
+        #expect(ReportFormat.bytes(3_441_284_352) == "3.44 GB" && ReportFormat.bytes(684) == "684 B")
+        #expect(ReportFormat.escaped("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+    }
+}
