@@ -83,11 +83,11 @@ package enum ExperimentReport {
         }
         // Variants that differ only in the plotted quantity form one series.
         var groups: [(label: String, rows: [Int])] = []
+        let names = ExperimentPlan.axisNames(plan.axes.map(\.key))
         for (index, variant) in plan.variants.enumerated() {
             let others = zip(plan.axes, variant.coordinates).enumerated().filter { axis, pair in
                 private_ ? !pair.0.key.hasPrefix("privacy.") : axis != xAxis
             }
-            let names = ExperimentPlan.axisNames(plan.axes.map(\.key))
             let label = plan.kind == .compare ? variant.label
                 : others.map { "\(names[$0.offset])=\(ExperimentPlan.displayValue($0.element.1))" }.joined(separator: ", ")
             if let existing = groups.firstIndex(where: { $0.label == label }) {

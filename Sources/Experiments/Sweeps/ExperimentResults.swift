@@ -47,12 +47,9 @@ package struct ExperimentResults: Sendable {
         return ExperimentResults(folder: folder, plan: plan, records: records)
     }
 
-    /// The finished runs of variant `variant`.
-    package func finished(variant: Int) -> [(record: ExperimentRunRecord, summary: RunSummary)] {
-        records.compactMap { record in
-            guard record.run.variant == variant, let summary = record.summary else { return nil }
-            return (record, summary)
-        }
+    /// The summaries of variant `variant`'s finished runs.
+    package func finishedSummaries(variant: Int) -> [RunSummary] {
+        records.filter { $0.run.variant == variant }.compactMap(\.summary)
     }
 }
 

@@ -28,7 +28,7 @@ package struct ExperimentTable: Sendable {
         let plan = results.plan
         axisKeys = plan.axes.map(\.key)
         rows = plan.variants.enumerated().map { index, variant in
-            let runs = results.finished(variant: index).map(\.summary)
+            let runs = results.finishedSummaries(variant: index)
             return Row(label: variant.label, coordinates: variant.coordinates.map(ExperimentPlan.displayValue),
                        finished: runs.count, planned: plan.repeats,
                        finalPerplexity: Spread(runs.compactMap(\.finalValidationPerplexity)),

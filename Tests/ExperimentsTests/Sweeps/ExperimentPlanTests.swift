@@ -58,7 +58,7 @@ import Testing
         let file = try Self.scenarioFile()
         func message(_ grid: [String]) -> String? {
             do {
-                _ = try ExperimentPlan.sweep(scenarioFile: file, grid: grid, repeats: nil, overrides: [])
+                _ = try ExperimentPlan.sweep(scenarioFile: file, grid: grid, repeats: nil, overrides: []).scenarios()
                 return nil
             } catch { return error.description }
         }
