@@ -1,3 +1,5 @@
+import Foundation
+
 /// One command or command group of the `murmur` tool: its signature, help text and action.
 struct Command: Sendable {
     let name: String
@@ -24,7 +26,7 @@ struct Command: Sendable {
         }
         if !subcommands.isEmpty {
             lines += ["", "commands:"]
-            lines += subcommands.map { pad("  \($0.name)") + $0.summary }
+            lines += subcommands.map { pad("  \($0.name)") + $0.firstSentence }
         }
         lines += ["", "options:"]
         for option in signature.options {
@@ -34,6 +36,14 @@ struct Command: Sendable {
         for flag in signature.flags { lines.append(pad("  --\(flag.name)") + flag.help) }
         lines.append(pad("  -h, --help") + "show this help")
         return lines.joined(separator: "\n")
+    }
+
+    /// The summary's first sentence on one line, for a group's list of commands (the full summary is in the
+    /// command's own help); a placeholder for a command not built yet shows all of its short summary.
+    var firstSentence: String {
+        let text = summary.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let sentence = text.range(of: ". ").map { String(text[..<$0.lowerBound]) + "." } ?? text
+        return takesRawArguments ? text : sentence
     }
 
     private func pad(_ text: String) -> String {

@@ -6,9 +6,9 @@ import Foundation
 let sweepCommand: Command = experimentCommand(
     name: "sweep",
     summary: """
-        Run a scenario over the cartesian product of --grid values (e.g. privacy.epsilon=0.5,1,2,4,8), each a
-        full run under one folder, then write table.csv, table.md and report.html (utility against ε, curves
-        by round). Repeating the command continues an interrupted sweep; finished runs are not redone.
+        Run a scenario over a grid of values, each a full run, with a table and a report. The grid is the
+        cartesian product of the --grid values (privacy.epsilon=0.5,1,2,4,8 for utility against ε); the runs
+        go under one folder, then table.csv, table.md and report.html are written. Repeating the command continues an interrupted sweep; finished runs are not redone.
         Without --grid, uses the scenario's sweep section.
         """,
     varying: .init(name: "grid", valueName: "KEY=V1,V2,…", help: "a scenario key and its values (repeatable: the grid is "
@@ -21,8 +21,9 @@ let sweepCommand: Command = experimentCommand(
 let compareCommand: Command = experimentCommand(
     name: "compare",
     summary: """
-        Run a scenario with one setting varied (e.g. server.optimizer=fedavg,fedadam,fedyogi,lamb), side by
-        side, then write table.csv, table.md and report.html. Repeating the command continues an interrupted
+        Run a scenario with one setting varied, side by side, with a table and a report. For example
+        --vary server.optimizer=fedavg,fedadam,fedyogi,lamb; table.csv, table.md and report.html are written
+        when the runs end. Repeating the command continues an interrupted
         comparison. Without --vary, runs the scenario's compare.variants (each a name and the keys it sets).
         """,
     varying: .init(name: "vary", valueName: "KEY=A,B,…", help: "the scenario key to vary and its values", defaultValue: nil)
@@ -80,8 +81,9 @@ let reportCommand: Command = {
     var command = Command(
         name: "report",
         summary: """
-            Redraw report.html from a run folder (metrics.jsonl, summary.json) or a sweep/compare folder
-            (experiment.json and its runs; table.csv and table.md are rewritten too).
+            Redraw the report of a run or an experiment from its files. DIR is a run folder (metrics.jsonl,
+            summary.json) or a sweep/compare folder (experiment.json and its runs; table.csv and table.md are
+            rewritten too).
             """)
     command.signature.positionals = [("DIR", "a run folder or an experiment folder", true)]
     command.action = { arguments, console in

@@ -8,8 +8,8 @@ let runCommand: Command = {
     var command = Command(
         name: "run",
         summary: """
-            Run a federated scenario into its run folder (scenario.json, metrics.jsonl, summary.json, report.html,
-            checkpoint.bin). Without SCENARIO, runs the embedded quickstart: an LSTM language model trained
+            Run a federated scenario into its run folder. The folder gets scenario.json, metrics.jsonl,
+            summary.json, report.html and checkpoint.bin. Without SCENARIO, runs the embedded quickstart: an LSTM language model trained
             by FedAdam over 20,000 synthetic users (about 20 seconds on 2 cores).
             """)
     command.signature.positionals = [("SCENARIO", "a scenario JSON file (see docs/scenarios.md)", false)]
