@@ -61,7 +61,7 @@ package enum ExperimentReport {
             let variant = plan.variants[record.run.variant]
             return ChartSeries(name: variant.label + (plan.repeats > 1 ? ", seed \(record.run.seed)" : ""), legend: variant.label,
                                style: ChartStyle(index: record.run.variant),
-                               points: record.metrics.compactMap { line in value(line).map { ChartPoint(x: Double(line.round), y: $0) } })
+                               points: ChartPoint.byRound(record.metrics, value))
         }.filter { !$0.points.isEmpty }
         guard !series.isEmpty else { return "" }
         return ReportPage.figure(LineChart(title: title, xLabel: "round", yLabel: yLabel, yScale: scale, series: series), caption: caption)

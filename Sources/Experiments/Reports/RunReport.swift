@@ -34,20 +34,20 @@ package enum RunReport {
         if let summary { body += "<h2>Summary</h2>\n" + summaryTable(summary) }
         let series = { (points: [ChartPoint]) in [ChartSeries(name: name, legend: name, style: ChartStyle(index: 0), points: points)] }
         var figures = ""
-        let perplexity = metrics.compactMap { line in line.validationPerplexity.map { ChartPoint(x: Double(line.round), y: $0) } }
+        let perplexity = ChartPoint.byRound(metrics, \.validationPerplexity)
         if !perplexity.isEmpty {
             figures += ReportPage.figure(LineChart(title: "Validation perplexity", xLabel: "round", yLabel: "validation perplexity",
                                                    yScale: .logarithmic, markers: true, series: series(perplexity)),
                                          caption: "Perplexity of the held-out users' text under the global model, on evaluation rounds"
                                              + (summary.map { "; the unigram model scores \(ReportFormat.significant($0.unigramPerplexity, digits: 4))" } ?? "") + ".")
         }
-        let loss = metrics.compactMap { line in line.trainLoss.map { ChartPoint(x: Double(line.round), y: $0) } }
+        let loss = ChartPoint.byRound(metrics, \.trainLoss)
         if !loss.isEmpty {
             figures += ReportPage.figure(LineChart(title: "Training loss", xLabel: "round", yLabel: "mean client loss (nats/token)",
                                                    series: series(loss)),
                                          caption: "Mean cross-entropy over the cohort's local steps in each round.")
         }
-        let epsilon = metrics.compactMap { line in line.epsilon.map { ChartPoint(x: Double(line.round), y: $0) } }
+        let epsilon = ChartPoint.byRound(metrics, \.epsilon)
         if !epsilon.isEmpty {
             figures += ReportPage.figure(LineChart(title: "Privacy spent", xLabel: "round", yLabel: "ε spent", series: series(epsilon)),
                                          caption: "ε after each round" + (summary?.privacy.map { " at δ = \(ReportFormat.significant($0.delta, digits: 3)) "
@@ -77,5 +77,12 @@ package enum RunReport {
                 + "\(secure.clientsDropped) clients dropped"])
         }
         return ReportPage.table(headings: ["figure", "value"], rows: rows, numericFrom: 2)
+    }
+}
+
+extension ChartPoint {
+    /// A metric against the round, for the metrics lines that have it (evaluation rounds, private runs).
+    static func byRound(_ metrics: [RoundMetrics], _ value: (RoundMetrics) -> Double?) -> [ChartPoint] {
+        metrics.compactMap { line in value(line).map { ChartPoint(x: Double(line.round), y: $0) } }
     }
 }

@@ -85,7 +85,7 @@ package final class ExperimentRunner: Sendable {
                 guard slot < queue.count, failures.withLock({ $0.isEmpty }) else { return }
                 let (index, resume) = queue[slot]
                 do {
-                    try execute(index, scenario: scenarios[index], folder: folder, resume: resume, threads: max(1, options.threads / jobs))
+                    try execute(index, scenario: scenarios[index], folder: folder, resume: resume, jobs: jobs)
                 } catch {
                     failures.withLock { $0.append((index, error)) }
                 }
@@ -125,16 +125,16 @@ package final class ExperimentRunner: Sendable {
         try encoder.encode(plan).write(to: planURL, options: .atomic)
     }
 
-    private func execute(_ index: Int, scenario: Scenario, folder: String, resume: Bool, threads: Int) throws {
+    private func execute(_ index: Int, scenario: Scenario, folder: String, resume: Bool, jobs: Int) throws {
         let run = plan.runs[index]
         let tag = "[\(index + 1)/\(plan.runs.count) \(plan.variants[run.variant].label)"
             + (plan.repeats > 1 ? ", seed \(run.seed)" : "") + "]"
         var runOptions = RunOptions()
         runOptions.runFolder = folder + "/runs/" + run.folder
         runOptions.resume = resume
-        runOptions.threads = threads
+        runOptions.threads = max(1, options.threads / jobs)
         if let interrupt = options.interruptAt, interrupt.run == index { runOptions.stopAfterRound = interrupt.round }
-        let terminal = isTerminal && options.jobs == 1
+        let terminal = isTerminal && jobs == 1  // one status line can only show one run
         let write = self.write, prefix = "\(command) \(tag)"
         let reporter = RunReporter(isTerminal: terminal) { text in
             if text.hasPrefix("\r\u{1B}[K") {
