@@ -6,8 +6,6 @@ struct Command: Sendable {
     let summary: String
     var signature = CommandSignature()
     var subcommands: [Command] = []
-    /// Whether the action takes the raw arguments unparsed (placeholders for commands not built yet).
-    var takesRawArguments = false
     /// Runs the command; returns the exit status. Nil for a group that only dispatches to subcommands.
     var action: (@Sendable (ParsedArguments, Console) throws -> Int32)?
 
@@ -39,11 +37,10 @@ struct Command: Sendable {
     }
 
     /// The summary's first sentence on one line, for a group's list of commands (the full summary is in the
-    /// command's own help); a placeholder for a command not built yet shows all of its short summary.
+    /// command's own help).
     var firstSentence: String {
         let text = summary.split(whereSeparator: \.isNewline).joined(separator: " ")
-        let sentence = text.range(of: ". ").map { String(text[..<$0.lowerBound]) + "." } ?? text
-        return takesRawArguments ? text : sentence
+        return text.range(of: ". ").map { String(text[..<$0.lowerBound]) + "." } ?? text
     }
 
     private func pad(_ text: String) -> String {

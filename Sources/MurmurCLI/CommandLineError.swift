@@ -9,7 +9,6 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
     case invalidValue(command: String, option: String, value: String, allowed: String)
     case missingArgument(command: String, name: String)
     case unexpectedArgument(command: String, argument: String)
-    case notYetAvailable(command: String, issue: String)
     /// The question is well formed but has no answer (an unreachable privacy target, an event the
     /// chosen accountant cannot handle).
     case impossible(String)
@@ -32,16 +31,11 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
             return "\(command): missing argument \(name); see 'murmur \(command) --help'"
         case let .unexpectedArgument(command, argument):
             return "\(command): unexpected argument '\(argument)'; see 'murmur \(command) --help'"
-        case let .notYetAvailable(command, issue):
-            return "\(command): not yet available (planned in \(issue))"
         case let .impossible(message):
             return message
         }
     }
 
     /// The process exit status for this error.
-    public var exitCode: Int32 {
-        if case .notYetAvailable = self { return 69 }
-        return 64
-    }
+    public var exitCode: Int32 { 64 }  // EX_USAGE
 }

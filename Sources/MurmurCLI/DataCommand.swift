@@ -1,11 +1,12 @@
+import Experiments
 import Federation
 import Foundation
 
 /// `murmur data`: make and check federated text folders.
 let dataCommand = Command(
     name: "data",
-    summary: "Generate, prepare and check federated text datasets (docs/formats.md).",
-    subcommands: [synthLMCommand, vocabCommand, checkCommand])
+    summary: "Generate, prepare and check federated text datasets and device traces (docs/formats.md).",
+    subcommands: [synthLMCommand, vocabCommand, checkCommand, traceCommand])
 
 private let synthLMCommand: Command = {
     var command = Command(
@@ -78,6 +79,57 @@ private let checkCommand: Command = {
     command.action = { arguments, console in
         let counts = try FederatedTextFolder(path: arguments.positionals[0]).validateAll()
         console.write("{\"users\":\(counts.users),\"sentences\":\(counts.sentences),\"tokens\":\(counts.tokens)}")
+        return 0
+    }
+    return command
+}()
+
+private let traceCommand: Command = {
+    var command = Command(
+        name: "trace",
+        summary: """
+            Write a diurnal device trace (JSONL): each client gets a device class by the given weights, a time \
+            zone, and its class's availability day by day — overnight charging windows, heavy-tailed daytime \
+            sessions, failures. Deterministic in --seed; the sample in clients/traces/ was made with it.
+            """)
+    let classes = Scenario.defaultMixText
+    command.signature.options = [
+        .init(name: "clients", valueName: "N", help: "number of clients", defaultValue: "1000"),
+        .init(name: "days", valueName: "D", help: "days the trace spans", defaultValue: "3"),
+        .init(name: "seed", valueName: "S", help: "seed of the classes, time zones and availability", defaultValue: "0"),
+        .init(name: "classes", valueName: "NAME=W,…", help: "device classes (standard names or profile .json files) "
+              + "and their weights", defaultValue: classes),
+        .init(name: "time-zones", valueName: "H,…", help: "UTC offsets in hours the clients are spread over",
+              defaultValue: DeviceMix.worldTimeZones.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+                .joined(separator: ",")),
+        .init(name: "out", valueName: "FILE", help: "the trace file to write (required)", defaultValue: nil),
+    ]
+    command.action = { arguments, console in
+        let name = "data trace"
+        guard let out = arguments.value("out") else {
+            throw CommandLineError.missingValue(command: name, option: "--out", valueName: "FILE")
+        }
+        let clients = try parsePositiveIntegers(arguments.value("clients")!, option: "clients", command: name,
+                                                range: 1...10_000_000)[0]
+        let days = try parsePositiveIntegers(arguments.value("days")!, option: "days", command: name, range: 1...365)[0]
+        guard let seed = UInt64(arguments.value("seed")!) else {
+            throw CommandLineError.invalidValue(command: name, option: "--seed", value: arguments.value("seed")!,
+                                                allowed: "a non-negative integer")
+        }
+        var zones: [Double] = []
+        for text in arguments.value("time-zones")!.split(separator: ",") {
+            guard let hours = Double(text), (-12...14).contains(hours) else {
+                throw CommandLineError.invalidValue(command: name, option: "--time-zones", value: String(text),
+                                                    allowed: "UTC offsets in hours within [-12, 14], e.g. -5,0,8")
+            }
+            zones.append(hours)
+        }
+        let mix = try Scenario.deviceMix(classes: arguments.value("classes")!, timeZoneHours: zones)
+        let trace = TraceGenerator.generate(mix: mix, clients: clients, days: days, seed: seed)
+        try Data(trace.jsonLines(profiles: DeviceProfiles.standardByName).utf8).write(to: URL(fileURLWithPath: out),
+                                                                                      options: .atomic)
+        let windows = trace.clients.reduce(0) { $0 + $1.availability.windows.count }
+        console.write("{\"out\":\"\(out)\",\"clients\":\(clients),\"days\":\(days),\"windows\":\(windows)}")
         return 0
     }
     return command

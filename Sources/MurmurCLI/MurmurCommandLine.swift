@@ -4,8 +4,8 @@ import Federation
 
 /// The `murmur` command line: finds the command named by the arguments, parses its options and runs it.
 ///
-/// Errors become one line on stderr and a distinct exit status (64 for bad input, 69 for a command a
-/// later release fills in, 1 for a failure while running); never a crash trace.
+/// Errors become one line on stderr and a distinct exit status (64 for a bad command line, 65 for a bad
+/// scenario, dataset, profile or trace, 1 for a failure while running); never a crash trace.
 public enum MurmurCommandLine {
     /// Runs the tool with `arguments` (without the program name) and exits the process with its status.
     public static func main(_ arguments: [String]) -> Never {
@@ -23,6 +23,9 @@ public enum MurmurCommandLine {
             console.writeError("murmur: \(error)")
             return 65  // EX_DATAERR: the input was read but is not valid
         } catch let error as DataError {
+            console.writeError("murmur: \(error)")
+            return 65
+        } catch let error as DeviceError {
             console.writeError("murmur: \(error)")
             return 65
         } catch {
@@ -67,9 +70,6 @@ public enum MurmurCommandLine {
                                 console: console)
         }
         let commandName = String(path.dropFirst("murmur ".count))
-        if command.takesRawArguments, let action = command.action {
-            return try action(ParsedArguments(positionals: arguments), console)
-        }
         let parsed = try parseArguments(arguments, signature: command.signature, command: commandName)
         guard let action = command.action else { return 64 }
         return try action(parsed, console)

@@ -13,13 +13,7 @@ let runCommand: Command = {
             by FedAdam over 20,000 synthetic users (about 20 seconds on 2 cores).
             """)
     command.signature.positionals = [("SCENARIO", "a scenario JSON file (see docs/scenarios.md)", false)]
-    command.signature.options = [
-        .init(name: "set", valueName: "KEY=VALUE", help: "override a scenario key, e.g. clients.cohortSize=100 "
-              + "(repeatable; separate several with ';')", defaultValue: nil),
-        .init(name: "out", valueName: "DIR", help: "the run folder (default: output.directory/name)", defaultValue: nil),
-        .init(name: "threads", valueName: "N", help: "threads for client training (results do not depend on it)",
-              defaultValue: "2"),
-    ]
+    command.signature.options = runOptions(defaultFolder: "output.directory/name")
     command.signature.flags = [.init(name: "resume", help: "continue the interrupted run in the run folder")]
     command.action = { arguments, console in
         let threads = try parsePositiveIntegers(arguments.value("threads")!, option: "threads", command: "run",
@@ -32,16 +26,38 @@ let runCommand: Command = {
             scenario = try Scenario(json: Data(EmbeddedScenarios.quickstart.utf8), file: "quickstart (embedded)",
                                     overrides: overrides)
         }
-        var options = RunOptions()
-        options.threads = threads
-        options.runFolder = arguments.value("out")
-        options.resume = arguments.flags.contains("resume")
-        let reporter = RunReporter(isTerminal: console.progressIsTerminal) { console.writeProgress($0) }
-        let (summary, _) = try ScenarioRunner(scenario: scenario, options: options, reporter: reporter).run()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        console.write(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        try runScenario(scenario, threads: threads, folder: arguments.value("out"),
+                        resume: arguments.flags.contains("resume"), console: console)
         return 0
     }
     return command
 }()
+
+/// The options `run` and `replay` share.
+func runOptions(defaultFolder: String) -> [CommandSignature.Option] {
+    [
+        .init(name: "set", valueName: "KEY=VALUE", help: "override a scenario key, e.g. clients.cohortSize=100 "
+              + "(repeatable; separate several with ';')", defaultValue: nil),
+        .init(name: "out", valueName: "DIR", help: "the run folder (default: \(defaultFolder))", defaultValue: nil),
+        .init(name: "threads", valueName: "N", help: "threads for client training (results do not depend on it)",
+              defaultValue: "2"),
+    ]
+}
+
+/// Runs a validated scenario with the command's options and prints its summary as one JSON line.
+///
+/// - Parameter defaultFolder: the run folder when `folder` is nil (or the next free `-2`, `-3`, …);
+///   nil for the scenario's own `output.directory/name`.
+func runScenario(_ scenario: Scenario, threads: Int, folder: String?, resume: Bool, console: Console,
+                 defaultFolder: String? = nil) throws {
+    var options = RunOptions()
+    options.threads = threads
+    options.runFolder = folder
+    options.defaultRunFolder = defaultFolder
+    options.resume = resume
+    let reporter = RunReporter(isTerminal: console.progressIsTerminal) { console.writeProgress($0) }
+    let (summary, _) = try ScenarioRunner(scenario: scenario, options: options, reporter: reporter).run()
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    console.write(String(decoding: try encoder.encode(summary), as: UTF8.self))
+}

@@ -7,6 +7,8 @@ import SecureAggregation
 package struct RoundMetrics: Sendable, Equatable, Codable {
     package var round: Int
     package var wallSeconds: Double
+    /// The simulated clock when the round closed (runs with devices).
+    package var simulatedSeconds: Double?
     package var learningRate: Double?
     package var trainLoss: Double?
     package var clientsSampled: Int
@@ -26,6 +28,8 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     package var clipBound: Double?
     /// Secure aggregation's survivors and costs (runs with it only).
     package var secureAggregation: SecureAggregationMetrics?
+    /// The round in simulated time: its length, who was available, each class's fates (runs with devices).
+    package var devices: DeviceRoundMetrics?
 
     /// The metrics of a finished round, without evaluation.
     package init(_ result: RoundResult, wallSeconds: Double) {
@@ -42,6 +46,12 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
         bytesUp = result.bytesUpPerClient * result.contributed
         bytesDown = result.bytesDownPerClient * result.sampled
         clipBound = result.clipBound
+        if let schedule = result.schedule {
+            simulatedSeconds = schedule.endSeconds
+            devices = DeviceRoundMetrics(schedule)
+            // A device that refused its task (memory) downloaded nothing.
+            bytesDown = result.bytesDownPerClient * schedule.fates.filter { $0 != .droppedForMemory }.count
+        }
         if let report = result.secureAggregation {
             secureAggregation = SecureAggregationMetrics(report)
             // What went over the wire: the protocol's messages, plus the model each trained client downloaded.
@@ -107,4 +117,8 @@ package struct RunSummary: Sendable, Equatable, Codable {
     package var privacy: PrivacySummary?
     /// Secure aggregation's failures, dropouts and costs (runs with it).
     package var secureAggregation: SecureAggregationSummary?
+    /// Simulated time and each device class's participation (runs with devices).
+    package var devices: DeviceSummary?
+    /// When the target validation perplexity was first reached (scenarios with evaluation.targetPerplexity).
+    package var timeToTarget: TimeToTarget?
 }

@@ -8,6 +8,9 @@ import Privacy
 package struct RunOptions: Sendable {
     /// The run folder; by default `<output.directory>/<name>`, or `<name>-2`, … if that one is taken.
     package var runFolder: String?
+    /// The folder to use (or to number, `-2`, `-3`, …, when taken) when `runFolder` is nil, instead of
+    /// `<output.directory>/<name>`.
+    package var defaultRunFolder: String?
     package var resume = false
     package var threads = 2
     /// Stop after this round as if interrupted (tests of resume use it).
@@ -49,11 +52,12 @@ package final class ScenarioRunner {
 
         let (train, validation) = try s.populations()
         let pool = ThreadPool(threadCount: options.threads)
+        let fleet = try s.makeFleet(population: train.userCount)
         let training = FederatedTraining(configuration: s.training, population: train,
                                          pipeline: UpdatePipeline(secureAggregation: s.secureAggregation),
-                                         privacy: s.privacy, pool: pool)
+                                         privacy: s.privacy, fleet: fleet, pool: pool)
         var tracker = s.privacy.map { PrivacyTracker(configuration: $0, plan: s.privacyPlan!) }
-        var stoppedAtBudget = false
+        var stoppedAtBudget = false, stoppedEarly = false
         let heldOut = try HeldOutEvaluation(population: validation, users: s.evaluationUsers,
                                             steps: s.training.client.sequenceLength,
                                             maxSentences: s.training.client.maxSentences,
@@ -96,6 +100,11 @@ package final class ScenarioRunner {
             report.note("secure aggregation: \(secure.protocolKind.rawValue), \(secure.bits)-bit ring, dropout "
                 + "\(String(format: "%.3g", secure.totalDropout)) a round")
         }
+        if let fleet, let simulation = s.training.devices {
+            let source = if case let .trace(_, path)? = s.fleetSpecification { "trace \(path)" } else { "a mix of classes" }
+            report.note("devices: \(fleet.clientCount) clients from \(source) (\(fleet.classNames.joined(separator: ", "))); "
+                + "select \(simulation.overSelection)× the cohort, deadline \(simulation.deadlineSeconds) s")
+        }
         let clock = ContinuousClock()
         if training.completedRounds == 0 && s.evaluationEvery > 0 {
             let initial = RoundMetrics(
@@ -116,6 +125,10 @@ package final class ScenarioRunner {
                 report.note("stopped before round \(exhausted.round): it would bring ε to \(exhausted.epsilon), over the "
                     + "budget of \(exhausted.budget); nothing of it was released")
                 stoppedAtBudget = true
+                break
+            } catch let ended as SimulationError {
+                report.note("stopped before round \(training.completedRounds + 1): \(ended)")
+                stoppedEarly = true
                 break
             }
             let previousEpsilon = tracker?.epsilon ?? 0
@@ -149,11 +162,19 @@ package final class ScenarioRunner {
         var summary = try summarize(metricsURL, unigram: unigram, parameters: training.parameters.layout.count,
                                     rounds: training.completedRounds)
         summary.privacy = try tracker?.summary(stoppedAtBudget: stoppedAtBudget)
+        if let fleet {
+            var fleetClasses: [String: Int] = [:]
+            for client in 0..<fleet.clientCount { fleetClasses[fleet.className(of: client), default: 0] += 1 }
+            summary.devices = DeviceSummary(lines: try RoundMetrics.read(from: metricsURL), fleetClasses: fleetClasses)
+        }
+        if let target = s.targetPerplexity {
+            summary.timeToTarget = TimeToTarget(target: target, lines: try RoundMetrics.read(from: metricsURL))
+        }
         if let secure = s.secureAggregation {
             summary.secureAggregation = SecureAggregationSummary(protocolName: secure.protocolKind.rawValue,
                                                                  lines: try RoundMetrics.read(from: metricsURL))
         }
-        if training.completedRounds == s.rounds || stoppedAtBudget {
+        if training.completedRounds == s.rounds || stoppedAtBudget || stoppedEarly {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(summary).write(to: folderURL.appendingPathComponent("summary.json"), options: .atomic)
@@ -164,8 +185,8 @@ package final class ScenarioRunner {
     }
 
     private func chooseFolder() throws -> String {
-        let base = options.runFolder ?? URL(fileURLWithPath: scenario.outputDirectory)
-            .appendingPathComponent(scenario.name).path
+        let base = options.runFolder ?? options.defaultRunFolder
+            ?? URL(fileURLWithPath: scenario.outputDirectory).appendingPathComponent(scenario.name).path
         let manager = FileManager.default
         if options.resume {
             guard manager.fileExists(atPath: base + "/checkpoint.bin") else {

@@ -30,6 +30,10 @@ package struct Scenario: Sendable {
     package var privacyPlan: PrivacyPlan?
     /// Secure aggregation, when the scenario has a `secureAggregation` section.
     package var secureAggregation: SecureAggregationConfiguration?
+    /// The device fleet, when the scenario has a `devices` section (rounds then run in simulated time).
+    package var fleetSpecification: FleetSpecification?
+    /// The validation perplexity whose first reaching the summary reports (time-to-target).
+    package var targetPerplexity: Double?
     /// The scenario with every default filled in, as written to the run folder's scenario.json.
     package var resolvedJSON: Data
 
@@ -59,6 +63,11 @@ package struct Scenario: Sendable {
         let clients = try root.section("clients")
         (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data))
         training.server = try Self.readServer(try root.section("server"), rounds: rounds)
+        if root.contains("devices") {
+            let (simulation, fleet) = try Self.readDevices(try root.section("devices"), baseFolder: baseFolder,
+                                                           sampling: training.sampling, population: Self.populationSize(data))
+            (training.devices, fleetSpecification) = (simulation, fleet)
+        }
         if case let .transformer(configuration) = model, training.client.sequenceLength > configuration.maxSteps {
             throw clients.error("sequenceLength", "\(training.client.sequenceLength) exceeds model.maxSteps "
                 + "(\(configuration.maxSteps))")
@@ -86,13 +95,17 @@ package struct Scenario: Sendable {
         evaluationEvery = try evaluation.integer("every", default: max(1, rounds / 10), in: 0...1_000_000)
         evaluationUsers = try evaluation.integer("users", default: 200, in: 1...1_000_000)
         evaluationBatchSize = try evaluation.integer("batchSize", default: 128, in: 1...4096)
+        if evaluation.contains("targetPerplexity") {
+            targetPerplexity = try evaluation.number("targetPerplexity", default: 0, in: 1...1e9, excludingLowerBound: true)
+        }
+        evaluation.declare(["targetPerplexity"])
         try evaluation.finish()
 
         let output = try root.section("output")
         outputDirectory = try output.string("directory", default: "runs")!
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
         try output.finish()
-        root.declare(["sweep", "compare"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
+        root.declare(["sweep", "compare", "devices"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
         try root.finish()
 
         let encoder = try? JSONSerialization.data(withJSONObject: root.resolvedTree, options: [.prettyPrinted, .sortedKeys])

@@ -118,6 +118,17 @@ package final class ScenarioReader {
         return text
     }
 
+    /// The key's JSON value as it is, for shapes the typed accessors do not cover (a map of names to
+    /// weights, a list); the caller validates it. Recorded as read and, when present, as resolved.
+    package func json(_ key: String) -> Any? {
+        let raw = value(key)
+        if let raw { resolved[key] = raw }
+        return raw
+    }
+
+    /// Records a value the caller computed for `key` (a default the caller chose), for the resolved scenario.
+    package func resolve(_ key: String, as value: Any) { resolved[key] = value }
+
     /// true or false.
     package func boolean(_ key: String, default fallback: Bool) throws(ScenarioError) -> Bool {
         let result: Bool

@@ -12,6 +12,8 @@ package struct FederatedTrainingConfiguration: Sendable, Equatable, Codable {
     package var sampling = CohortSampling.fixedSize(50)
     package var server = ServerOptimization()
     package var seed: UInt64 = 0
+    /// Rounds in simulated time on a device fleet (nil: no devices, no clock).
+    package var devices: DeviceSimulation?
 
     package init(model: LanguageModelConfiguration) {
         self.model = model
@@ -40,11 +42,14 @@ package struct RoundResult: Sendable, Equatable {
     /// What secure aggregation cost and who made it through (nil without it). When it failed, the
     /// round changed nothing: no update, no privacy spent.
     package var secureAggregation: SecureAggregationReport? = nil
+    /// The round in simulated time: who was available and selected, and each one's fate (runs with devices).
+    package var schedule: RoundSchedule? = nil
 
-    /// Sampled clients whose update did not reach the aggregate because they dropped out.
+    /// Sampled clients whose update did not reach the aggregate because they dropped out (or, with
+    /// devices, were refused, too slow, offline or late).
     package var dropped: Int {
-        guard let report = secureAggregation else { return 0 }
-        return report.clients - report.survivors[SecureAggregationStep.maskedInput.rawValue]
+        if let report = secureAggregation { return report.clients - report.survivors[SecureAggregationStep.maskedInput.rawValue] }
+        return schedule.map { $0.fates.count - $0.reportingPositions.count } ?? 0
     }
 
     /// Sampled clients that dropped before they could train (at advertiseKeys or shareKeys).
@@ -67,6 +72,10 @@ package final class FederatedTraining {
     package let population: any Population
     package let pipeline: UpdatePipeline
     package let pool: ThreadPool
+    /// The clients' devices, when rounds run in simulated time (`configuration.devices`).
+    package let fleet: DeviceFleet?
+    /// The simulated clock: seconds since it started, at the end of the last completed round.
+    package private(set) var simulatedSeconds = 0.0
     /// The global model's parameters.
     package private(set) var parameters: ParameterSet
     /// Rounds completed so far.
@@ -77,9 +86,12 @@ package final class FederatedTraining {
     /// - Parameter privacy: differential privacy to apply, as the pipeline's privacy step (it needs the
     ///   model's layout, which this initialiser builds).
     package init(configuration: FederatedTrainingConfiguration, population: any Population,
-                 pipeline: UpdatePipeline = UpdatePipeline(), privacy: PrivacyConfiguration? = nil, pool: ThreadPool) {
+                 pipeline: UpdatePipeline = UpdatePipeline(), privacy: PrivacyConfiguration? = nil,
+                 fleet: DeviceFleet? = nil, pool: ThreadPool) {
+        precondition((fleet == nil) == (configuration.devices == nil), "FederatedTraining: a fleet goes with configuration.devices")
         self.configuration = configuration
         self.population = population
+        self.fleet = fleet
         self.pool = pool
         let global = configuration.model.makeModel(seed: configuration.seed)
         var pipeline = pipeline
@@ -103,14 +115,26 @@ package final class FederatedTraining {
     package func runRound(admitPrivacyEvent: (DPEvent, DPEvent?) throws -> Void = { _, _ in }) throws -> RoundResult {
         let round = completedRounds + 1
         let c = configuration
-        let cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        let schedule = try fleet.map { try plan(round: round, fleet: $0) }
+        // With devices the cohort is drawn from the clients available then, and that is the sampling
+        // the accountant sees: `schedule.selected.count` of `schedule.availableCount`.
+        let cohort = schedule?.selected ?? c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        let sampling = schedule.map { CohortSampling.fixedSize($0.selected.count) } ?? c.sampling
         let context = RoundContext(round: round, seed: c.seed, cohortSize: cohort.count,
-                                   populationSize: population.userCount,
+                                   populationSize: schedule?.availableCount ?? population.userCount,
                                    expectedCohortSize: c.sampling.expectedSize(population: population.userCount))
-        // Secure aggregation's first two steps (keys, shares) run before training, as on devices.
+        // Secure aggregation's first two steps (keys, shares) run before training, as on devices; a device
+        // that refused its task never joins, one that does not report drops before its masked input.
+        let forcedDropouts = schedule?.fates.map { fate -> SecureAggregationStep? in
+            switch fate {
+            case .reported: nil
+            case .droppedForMemory: .advertiseKeys
+            case .late, .droppedForTime, .droppedForAvailability: .maskedInput
+            }
+        }
         let secure = try pipeline.secureAggregation.map {
             try SecureAggregationRound(configuration: $0, context: context, layout: parameters.layout,
-                                       privacy: pipeline.privacy, pool: pool)
+                                       privacy: pipeline.privacy, forcedDropouts: forcedDropouts, pool: pool)
         }
         let aggregator = secure == nil ? pipeline.makeAggregator(parameters.layout, context) : nil
         let merge = Mutex(OrderedMerge(aggregator: aggregator))
@@ -118,6 +142,8 @@ package final class FederatedTraining {
         pool.forEachDynamically(count: cohort.count) { position, worker in
             let outcome = Result<ClientUpdate?, any Error> {
                 if let secure, !secure.isTraining(position) { return nil }  // dropped before training
+                // A device that will not report in time is not trained: its update would be discarded.
+                if let schedule, schedule.fates[position] != .reported { return nil }
                 let user = try population.user(at: cohort[position])
                 var update = trainers[worker].train(
                     user: user, userIndex: cohort[position], cohortPosition: position, global: global,
@@ -142,7 +168,7 @@ package final class FederatedTraining {
         if var aggregate = finished {
             for stage in pipeline.aggregateStages { try stage.process(&aggregate, context: context) }
             privacy = try pipeline.privacy.map {
-                try $0.processServer(&aggregate, context: context, sampling: c.sampling, admit: admitPrivacyEvent)
+                try $0.processServer(&aggregate, context: context, sampling: sampling, admit: admitPrivacyEvent)
             }
             if aggregate.normaliser > 0 {
                 // The server's "gradient" is minus the average update.
@@ -154,12 +180,33 @@ package final class FederatedTraining {
             contributed = aggregate.contributors
         }
         completedRounds = round
+        if let schedule { simulatedSeconds = schedule.endSeconds }
         let bytes = parameters.layout.count * MemoryLayout<Float>.size
         return RoundResult(round: round, sampled: cohort.count, contributed: contributed,
                            statistics: statistics, learningRate: learningRate, updateNorm: updateNorm,
                            bytesDownPerClient: bytes, bytesUpPerClient: bytes,
                            privacyEvent: privacy?.event, privacyEventAsRun: privacy?.asRun,
-                           clipBound: pipeline.privacy?.clipBound, secureAggregation: secure?.report)
+                           clipBound: pipeline.privacy?.clipBound, secureAggregation: secure?.report, schedule: schedule)
+    }
+
+    /// The round's plan in simulated time, opening when the last round closed.
+    private func plan(round: Int, fleet: DeviceFleet) throws -> RoundSchedule {
+        let c = configuration
+        guard case let .fixedSize(target) = c.sampling, let simulation = c.devices else {
+            preconditionFailure("FederatedTraining: devices need a fixed cohort size (the scenario checks)")
+        }
+        let model = trainers[0].model, count = parameters.layout.count
+        let bytesUp = pipeline.secureAggregation.map {
+            SecureAggregationRound.maskedInputBytes($0, layout: parameters.layout, privacy: pipeline.privacy?.configuration)
+        } ?? count * MemoryLayout<Float>.size
+        return try RoundSchedule.plan(round: round, openSeconds: simulatedSeconds, target: target, simulation: simulation,
+                                      fleet: fleet, seed: c.seed) { client in
+            let user = try population.user(at: client)
+            let rows = SentenceRows(sentences: user.sentences, steps: c.client.sequenceLength, maxSentences: c.client.maxSentences)
+            let cost = ClientTaskCost(model: model, parameterCount: count, training: c.client,
+                                      sentences: user.sentences.count, bytesUp: bytesUp)
+            return (cost, rows.tokenCount)
+        }
     }
 
     /// The state to save at a round boundary.
@@ -168,6 +215,7 @@ package final class FederatedTraining {
                                             serverOptimizerState: serverOptimizer.state)
         // Swift prints a Double so that it reads back exactly.
         if let privacy = pipeline.privacy { checkpoint.metadata["clipBound"] = "\(privacy.clipBound)" }
+        if fleet != nil { checkpoint.metadata["simulatedSeconds"] = "\(simulatedSeconds)" }
         return checkpoint
     }
 
@@ -185,6 +233,12 @@ package final class FederatedTraining {
                 throw CheckpointError.mismatch("it has no clip bound, but this run uses differential privacy")
             }
             privacy.clipBound = bound
+        }
+        if fleet != nil {
+            guard let text = checkpoint.metadata["simulatedSeconds"], let seconds = Double(text) else {
+                throw CheckpointError.mismatch("it has no simulated clock, but this run simulates devices")
+            }
+            simulatedSeconds = seconds
         }
         completedRounds = checkpoint.completedRounds
     }

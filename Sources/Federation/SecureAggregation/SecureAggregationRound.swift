@@ -34,8 +34,11 @@ package final class SecureAggregationRound: @unchecked Sendable {
     /// - Parameters:
     ///   - privacy: the run's DP step, if any: its clip bound bounds the values; the integer
     ///     mechanisms' values are already integers and their summed noise needs headroom.
+    ///   - forcedDropouts: steps at which clients drop regardless of the dropout rates (a device that
+    ///     refused the task or did not report in simulated time), by cohort position; the earlier of
+    ///     this and the drawn step applies.
     package init(configuration c: SecureAggregationConfiguration, context: RoundContext, layout: ParameterLayout,
-                 privacy: DifferentialPrivacy?, pool: ThreadPool) throws {
+                 privacy: DifferentialPrivacy?, forcedDropouts: [SecureAggregationStep?]? = nil, pool: ThreadPool) throws {
         let n = context.cohortSize
         self.context = context
         self.layout = layout
@@ -60,7 +63,9 @@ package final class SecureAggregationRound: @unchecked Sendable {
             vectorLength: rotation?.paddedDimension ?? layout.count, bits: c.bits)
         let dropouts = (0..<n).map { position -> SecureAggregationStep? in
             var stream = RandomStream(seed: context.seed, keys: [0x5EC_D409, UInt64(context.round), UInt64(position)])
-            return SecureAggregationStep.allCases.first { stream.bernoulli(c.dropoutRates[$0.rawValue]) }
+            let drawn = SecureAggregationStep.allCases.first { stream.bernoulli(c.dropoutRates[$0.rawValue]) }
+            guard let forced = forcedDropouts?[position] else { return drawn }
+            return drawn.map { min($0.rawValue, forced.rawValue) }.flatMap(SecureAggregationStep.init(rawValue:)) ?? forced
         }
         session = try SecureAggregationSession(parameters: parameters, dropouts: dropouts, pool: pool)
         weights = Array(repeating: 0, count: n)
@@ -84,6 +89,14 @@ package final class SecureAggregationRound: @unchecked Sendable {
                                                       expectedCohort: expectedCohort)
         return try RingQuantization.forSum(bits: c.bits, contributors: n, valueBound: scale * clipBound + 1,
                                            noiseMargin: 14 * share * Double(n).squareRoot(), integerValues: true)
+    }
+
+    /// Bytes of the masked vector one client uploads: the (rotated, padded) update bit-packed in the ring.
+    package static func maskedInputBytes(_ c: SecureAggregationConfiguration, layout: ParameterLayout,
+                                         privacy: PrivacyConfiguration?) -> Int {
+        let length = privacy?.mechanism.isInteger == true ? layout.count
+            : RandomRotation.paddedDimension(dimension: layout.count)
+        return BitPacking.byteCount(elements: length, bits: c.bits)
     }
 
     /// Whether the client at `position` is still in the round, so it trains.

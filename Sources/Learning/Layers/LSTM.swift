@@ -41,6 +41,11 @@ package struct LSTM: Sendable {
             tanhCells = AlignedBuffer(count: capacity * hiddenSize)
             carry = AlignedBuffer(count: 2 * batch * hiddenSize)
         }
+
+        /// The scalars `init` allocates for these sizes.
+        package static func scalarCount(capacity: Int, batch: Int, hiddenSize: Int) -> Int {
+            capacity * 6 * hiddenSize + 2 * batch * hiddenSize
+        }
     }
 
     // x: [T, B, I], h (out): [T, B, H]

@@ -132,6 +132,12 @@ package final class LSTMLanguageModel: LanguageModel {
         return 2 * 3 * forwardMultiplyAdds * Double(batch * steps)  // backward ≈ 2× forward
     }
 
+    package func trainingWorkspaceBytes(batch: Int, steps: Int) -> Int {
+        Workspace.bytes(configuration: configuration, batch: batch, steps: steps)
+    }
+
+    package var allocatedWorkspaceBytes: Int { workspace?.allocatedBytes ?? 0 }
+
     // ids/targets time-major, then embedding → LSTM → projection → tied logits for the counted rows only:
     // padding targets carry no loss, so their logits (most of a step's work) are never computed.
     // Returns how many rows are counted; their logits are the first rows of `w.logits`.
@@ -202,6 +208,22 @@ package final class LSTMLanguageModel: LanguageModel {
             dHidden = AlignedBuffer(count: rows * c.hiddenSize)
             dEmbedded = AlignedBuffer(count: rows * c.embeddingSize)
             lstm = LSTM.Activations(capacity: rows, batch: batch, hiddenSize: c.hiddenSize)
+        }
+
+        /// What `init` allocates for this shape, without allocating it.
+        static func bytes(configuration c: Configuration, batch: Int, steps: Int) -> Int {
+            let rows = batch * steps
+            let scalars = rows * (6 * c.embeddingSize + 2 * c.hiddenSize + c.vocabularySize)
+                + LSTM.Activations.scalarCount(capacity: rows, batch: batch, hiddenSize: c.hiddenSize)
+            return 4 * (scalars + 3 * rows)  // Float and Int32 are both 4 bytes
+        }
+
+        /// What this workspace holds, counted from its buffers.
+        var allocatedBytes: Int {
+            let model = embedded.count + hidden.count + projected.count + countedProjected.count + logits.count
+                + countedGradient.count + dProjected.count + dHidden.count + dEmbedded.count
+            let recurrent = lstm.gates.count + lstm.cells.count + lstm.tanhCells.count + lstm.carry.count
+            return 4 * (model + recurrent + ids.count + countedRows.count + countedTargets.count)
         }
     }
 }

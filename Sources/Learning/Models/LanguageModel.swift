@@ -70,4 +70,12 @@ package protocol LanguageModel: AnyObject {
 
     /// Multiply-adds of one training step (forward + backward) on a batch of this shape, for FLOP counts.
     func trainingFLOPs(batch: Int, steps: Int) -> Double
+
+    /// Bytes of the activations, their gradients and the scratch one training step on a batch of this
+    /// shape allocates (the workspace), for a client's peak-memory estimate.
+    func trainingWorkspaceBytes(batch: Int, steps: Int) -> Int
+
+    /// Bytes of the workspace this model holds now (zero before its first step): what
+    /// `trainingWorkspaceBytes` must predict, checked by the tests.
+    var allocatedWorkspaceBytes: Int { get }
 }

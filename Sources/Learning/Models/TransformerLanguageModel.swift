@@ -126,6 +126,12 @@ package final class TransformerLanguageModel: LanguageModel {
         return 2 * 3 * perToken * Double(batch * steps)
     }
 
+    package func trainingWorkspaceBytes(batch: Int, steps: Int) -> Int {
+        Workspace.bytes(configuration: configuration, batch: batch, steps: steps)
+    }
+
+    package var allocatedWorkspaceBytes: Int { workspace?.allocatedBytes ?? 0 }
+
     // x0 = tokens + positions; per block: x += drop(attn(LN1 x)); x += drop(MLP(LN2 x)); logits = LN_f(x) Eᵀ
     private func forward(_ w: Workspace, batch: TokenBatch, parameters params: UnsafePointer<Float>,
                          dropout: inout RandomStream?, pool: ThreadPool?) {
@@ -242,6 +248,24 @@ package final class TransformerLanguageModel: LanguageModel {
             dNormed = AlignedBuffer(count: n)
             dHidden = AlignedBuffer(count: 4 * n)
             attentionScratch = AlignedBuffer(count: CausalSelfAttention.scratchCount(batch: batch, steps: steps, width: c.width))
+        }
+
+        /// What `init` allocates for this shape, without allocating it.
+        static func bytes(configuration c: Configuration, batch: Int, steps: Int) -> Int {
+            let rows = batch * steps, n = rows * c.width, l = c.layers
+            let stored = (2 * l + 1) * (2 * n + 2 * rows) + 2 * l * 2 * n + l * 2 * 4 * n
+                + l * CausalSelfAttention.Buffers.count(batch: batch, steps: steps, width: c.width, heads: c.heads)
+            let gradients = rows * c.vocabularySize + 3 * n + 4 * n
+                + CausalSelfAttention.scratchCount(batch: batch, steps: steps, width: c.width)
+            return 4 * (stored + gradients)
+        }
+
+        /// What this workspace holds, counted from its buffers.
+        var allocatedBytes: Int {
+            let stored = residuals.count + normedStore.count + means.count + rstds.count + branches.count + masks.count
+                + hiddenPreStore.count + hiddenStore.count + attentionStore.count
+            return 4 * (stored + logits.count + dResidual.count + dBranch.count + dNormed.count + dHidden.count
+                + attentionScratch.count)
         }
 
         func residual(_ k: Int) -> UnsafeMutablePointer<Float> { residuals.pointer + k * rows * width }

@@ -16,6 +16,15 @@ package enum OptimizerConfiguration: Sendable, Equatable, Codable {
     /// LAMB (You et al. 2020): Adam direction with a per-tensor trust ratio ‖w‖ / ‖update‖.
     case lamb(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-6, weightDecay: Float = 0)
 
+    /// Floats of state the optimizer keeps per parameter (moments, accumulators), for memory estimates.
+    package var stateFloatsPerParameter: Int {
+        switch self {
+        case let .sgd(momentum, _, _): momentum == 0 ? 0 : 1
+        case .adagrad: 1
+        case .adam, .adamW, .yogi, .lamb: 2
+        }
+    }
+
     /// A fresh optimizer with zero state for parameters of `layout`.
     package func makeOptimizer(layout: ParameterLayout) -> any Optimizer {
         switch self {

@@ -21,11 +21,17 @@ package struct RandomRotation: Sendable {
     package let paddedDimension: Int
     private let signs: [Float]
 
+    /// The length rotated vectors of `dimension` are padded to (a multiple of the block size).
+    package static func paddedDimension(dimension: Int) -> Int {
+        let block = blockSize(dimension: dimension)
+        return (dimension + block - 1) / block * block
+    }
+
     /// The rotation for vectors of `dimension`, its signs drawn from `stream` (public, per round).
     package init(dimension: Int, stream: inout RandomStream) {
         self.dimension = dimension
         blockSize = Self.blockSize(dimension: dimension)
-        paddedDimension = (dimension + blockSize - 1) / blockSize * blockSize
+        paddedDimension = Self.paddedDimension(dimension: dimension)
         var signs = [Float](repeating: 1, count: paddedDimension)
         var index = 0
         while index < paddedDimension {
