@@ -35,7 +35,7 @@ package enum ExperimentReport {
         body += "<h2>Results</h2>\n"
             + ReportPage.table(headings: ExperimentTable.headings, rows: table.displayRows)
             + "<p class=\"meta\">Mean ± sample standard deviation over the finished repeats; bytes are per run. "
-            + "Simulated time is shown once runs simulate devices.</p>\n"
+            + "Simulated time is shown for runs that simulate devices (a devices section, or murmur replay).</p>\n"
 
         var figures = ""
         if let chart = summaryChart(results, table: table) { figures += chart }

@@ -32,6 +32,7 @@ package enum RunReport {
             + (summary.map { "\($0.roundsCompleted) rounds completed." } ?? "unfinished: \(metrics.last?.round ?? 0) rounds so far.")
             + "</p>\n"
         if let summary { body += "<h2>Summary</h2>\n" + summaryTable(summary) }
+        if let devices = summary?.devices { body += "<h2>Devices</h2>\n" + DeviceReport.classTable(devices) }
         let series = { (points: [ChartPoint]) in [ChartSeries(name: name, legend: name, style: ChartStyle(index: 0), points: points)] }
         var figures = ""
         let perplexity = ChartPoint.byRound(metrics, \.validationPerplexity)
@@ -41,6 +42,18 @@ package enum RunReport {
                                          caption: "Perplexity of the held-out users' text under the global model, on evaluation rounds"
                                              + (summary.map { "; the unigram model scores \(ReportFormat.significant($0.unigramPerplexity, digits: 4))" } ?? "") + ".")
         }
+        let byHour = metrics.compactMap { line in
+            line.validationPerplexity.flatMap { perplexity in line.simulatedSeconds.map { ChartPoint(x: $0 / 3600, y: perplexity) } }
+        }
+        if !byHour.isEmpty {
+            figures += ReportPage.figure(LineChart(title: "Perplexity in simulated time", xLabel: "simulated time (hours)",
+                                                   yLabel: "validation perplexity", yScale: .logarithmic, markers: true,
+                                                   series: series(byHour)),
+                                         caption: "The same evaluations against the simulated clock: what a deployment would wait"
+                                             + (summary?.timeToTarget.map { " (target \(ReportFormat.significant($0.targetPerplexity, digits: 4)))" } ?? "")
+                                             + ".")
+        }
+        if let devices = DeviceReport.participationChart(metrics) { figures += devices }
         let loss = ChartPoint.byRound(metrics, \.trainLoss)
         if !loss.isEmpty {
             figures += ReportPage.figure(LineChart(title: "Training loss", xLabel: "round", yLabel: "mean client loss (nats/token)",
@@ -71,6 +84,17 @@ package enum RunReport {
             rows.append(["ε spent", "\(ReportFormat.significant(privacy.epsilon, digits: 4)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
                 + (privacy.stoppedAtBudget ? " (stopped at the budget)" : "")])
             rows.append(["noise multiplier", ReportFormat.significant(privacy.noiseMultiplier, digits: 4) + ", clip \(ReportFormat.significant(privacy.clipBound, digits: 3))"])
+        }
+        if let devices = summary.devices {
+            rows.append(["simulated time", ReportFormat.significant(devices.simulatedSeconds / 3600, digits: 3) + " h ("
+                + ReportFormat.significant(devices.meanRoundSimulatedSeconds, digits: 3) + " s a round)"])
+        }
+        if let target = summary.timeToTarget {
+            let reached = target.round.map { round in
+                "round \(round)" + (target.simulatedHours.map { ", " + ReportFormat.significant($0, digits: 3) + " simulated h" } ?? "")
+                    + (target.wallSeconds.map { ", " + ReportFormat.significant($0, digits: 3) + " s wall" } ?? "")
+            } ?? "not reached"
+            rows.append(["time to perplexity \(ReportFormat.significant(target.targetPerplexity, digits: 4))", reached])
         }
         if let secure = summary.secureAggregation {
             rows.append(["secure aggregation", "\(secure.protocolName): \(secure.failedRounds) of \(secure.rounds) rounds failed, "

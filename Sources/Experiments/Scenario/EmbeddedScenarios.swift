@@ -21,7 +21,7 @@ package enum EmbeddedScenarios {
     "learningRate": 0.5
   },
   "server": { "optimizer": "fedadam", "learningRate": 0.1, "beta2": 0.99, "adaptivity": 0.01 },
-  "evaluation": { "every": 20, "targetPerplexity": 60 },
+  "evaluation": { "every": 20, "targetPerplexity": 85 },
   "output": { "directory": "runs", "checkpointEvery": 20 }
 }
 """#

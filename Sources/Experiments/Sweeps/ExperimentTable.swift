@@ -36,7 +36,7 @@ package struct ExperimentTable: Sendable {
                        finalTop1Accuracy: Spread(runs.compactMap(\.finalTop1Accuracy)),
                        epsilon: Spread(runs.compactMap { $0.privacy?.epsilon }),
                        bytesUp: Spread(runs.map { Double($0.bytesUp) }), bytesDown: Spread(runs.map { Double($0.bytesDown) }),
-                       simulatedSeconds: nil, wallSeconds: Spread(runs.map(\.trainingWallSeconds)))
+                       simulatedSeconds: Spread(runs.compactMap { $0.devices?.simulatedSeconds }), wallSeconds: Spread(runs.map(\.trainingWallSeconds)))
         }
     }
 
