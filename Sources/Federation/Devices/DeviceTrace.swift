@@ -76,6 +76,7 @@ package struct DeviceTrace: Sendable, Equatable {
             guard measuredKeys.allSatisfy({ object[$0] != nil }) else {
                 throw fail("give a 'class', or all of \(measuredKeys.joined(separator: ", "))")
             }
+            // The rates are filled in below; the pattern is never used, since a trace gives the windows.
             profile = DeviceProfile(name: "measured", flopsPerSecond: 0, memoryBytes: 0, uplinkBitsPerSecond: 0,
                                     downlinkBitsPerSecond: 0, availability: DeviceProfiles.standard[0].availability)
         }

@@ -115,7 +115,9 @@ package final class FederatedTraining {
     package func runRound(admitPrivacyEvent: (DPEvent, DPEvent?) throws -> Void = { _, _ in }) throws -> RoundResult {
         let round = completedRounds + 1
         let c = configuration
-        let schedule = try fleet.map { try plan(round: round, fleet: $0) }
+        // Planning loads each selected user's data to cost its task; training reuses what it loaded.
+        var plannedUsers: [Int: FederatedUser] = [:]
+        let schedule = try fleet.map { try plan(round: round, fleet: $0, users: &plannedUsers) }
         // With devices the cohort is drawn from the clients available then, and that is the sampling
         // the accountant sees: `schedule.selected.count` of `schedule.availableCount`.
         let cohort = schedule?.selected ?? c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
@@ -144,7 +146,7 @@ package final class FederatedTraining {
                 if let secure, !secure.isTraining(position) { return nil }  // dropped before training
                 // A device that will not report in time is not trained: its update would be discarded.
                 if let schedule, schedule.fates[position] != .reported { return nil }
-                let user = try population.user(at: cohort[position])
+                let user = try plannedUsers[cohort[position]] ?? population.user(at: cohort[position])
                 var update = trainers[worker].train(
                     user: user, userIndex: cohort[position], cohortPosition: position, global: global,
                     configuration: c.client, round: round, seed: c.seed)
@@ -190,7 +192,9 @@ package final class FederatedTraining {
     }
 
     /// The round's plan in simulated time, opening when the last round closed.
-    private func plan(round: Int, fleet: DeviceFleet) throws -> RoundSchedule {
+    ///
+    /// - Parameter users: receives the users loaded for costing, by user index.
+    private func plan(round: Int, fleet: DeviceFleet, users: inout [Int: FederatedUser]) throws -> RoundSchedule {
         let c = configuration
         guard case let .fixedSize(target) = c.sampling, let simulation = c.devices else {
             preconditionFailure("FederatedTraining: devices need a fixed cohort size (the scenario checks)")
@@ -202,6 +206,7 @@ package final class FederatedTraining {
         return try RoundSchedule.plan(round: round, openSeconds: simulatedSeconds, target: target, simulation: simulation,
                                       fleet: fleet, seed: c.seed) { client in
             let user = try population.user(at: client)
+            users[client] = user
             let rows = SentenceRows(sentences: user.sentences, steps: c.client.sequenceLength, maxSentences: c.client.maxSentences)
             let cost = ClientTaskCost(model: model, parameterCount: count, training: c.client,
                                       sentences: user.sentences.count, bytesUp: bytesUp)
