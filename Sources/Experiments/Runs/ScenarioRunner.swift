@@ -53,15 +53,15 @@ package final class ScenarioRunner {
         let (train, validation) = try s.populations()
         let pool = ThreadPool(threadCount: options.threads)
         let fleet = try s.makeFleet(population: train.userCount)
-        let training = FederatedTraining(configuration: s.training, population: train,
-                                         pipeline: UpdatePipeline(secureAggregation: s.secureAggregation),
-                                         privacy: s.privacy, fleet: fleet, pool: pool)
-        var tracker = s.privacy.map { PrivacyTracker(configuration: $0, plan: s.privacyPlan!) }
-        var stoppedAtBudget = false, stoppedEarly = false
         let heldOut = try HeldOutEvaluation(population: validation, users: s.evaluationUsers,
                                             steps: s.training.client.sequenceLength,
                                             maxSentences: s.training.client.maxSentences,
                                             batchSize: s.evaluationBatchSize)
+        let training = FederatedTraining(configuration: s.training, population: train,
+                                         pipeline: UpdatePipeline(secureAggregation: s.secureAggregation),
+                                         privacy: s.privacy, fleet: fleet, unigram: s.unigram(heldOut: heldOut), pool: pool)
+        var tracker = s.privacy.map { PrivacyTracker(configuration: $0, plan: s.privacyPlan!) }
+        var stoppedAtBudget = false, stoppedEarly = false
         let unigram = try UnigramBaseline.perplexity(training: train, users: 2000, steps: s.training.client.sequenceLength,
                                                      maxSentences: s.training.client.maxSentences, heldOut: heldOut)
         if options.resume {
@@ -108,7 +108,7 @@ package final class ScenarioRunner {
         let clock = ContinuousClock()
         if training.completedRounds == 0 && s.evaluationEvery > 0 {
             let initial = RoundMetrics(
-                initialEvaluation: heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool),
+                initialEvaluation: heldOut.evaluate(training.modelParameters, replicas: training.replicas, pool: pool),
                 wallSeconds: 0)
             try append(initial)
             report.round(initial, of: s.rounds)
@@ -143,7 +143,7 @@ package final class ScenarioRunner {
                 stoppedAtBudget = true
             }
             if s.evaluationEvery > 0 && (round % s.evaluationEvery == 0 || round == s.rounds || stoppedAtBudget) {
-                line.record(heldOut.evaluate(training.parameters, replicas: training.replicas, pool: pool))
+                line.record(heldOut.evaluate(training.modelParameters, replicas: training.replicas, pool: pool))
             }
             try append(line)
             report.round(line, of: s.rounds)

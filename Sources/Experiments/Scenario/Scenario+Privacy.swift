@@ -65,7 +65,7 @@ extension Scenario {
 
         // The event of one planned round, by the same definition the run reports its rounds with.
         let relation = c.relation(sampling: training.sampling)
-        let dimension = c.mechanism.isInteger ? training.model.makeModel(seed: 0).parameters.layout.count : 0
+        let dimension = c.mechanism.isInteger ? training.updateDimension() : 0
         let plannedContributors = max(Int(expectedCohort.rounded()), 1)
         let planned = c  // noiseMultiplier, set below, does not enter the event's shape
         let round = { (z: Double) -> DPEvent in

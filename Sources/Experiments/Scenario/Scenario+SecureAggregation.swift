@@ -72,7 +72,7 @@ extension Scenario {
         if Int(expected.rounded(.down)) < 3 {
             throw r.error("protocol", "secure aggregation needs at least 3 clients a round; the cohort is \(expected)")
         }
-        let dimension = training.model.makeModel(seed: 0).parameters.layout.count
+        let dimension = training.updateDimension()
         do {
             _ = try SecureAggregationRound.ringQuantization(c, cohortSize: largest, expectedCohort: expected, dimension: dimension,
                                                             privacy: privacy, clipBound: privacy?.clipBound ?? c.clipBound!)

@@ -53,6 +53,8 @@ package struct Scenario: Sendable {
         rounds = try root.integer("rounds", default: 20, in: 1...1_000_000)
 
         let dataSection = try root.section("data")
+        let unigramSource = UnigramDistribution.Source(rawValue: try dataSection.choice(
+            "unigram", default: "rank", among: UnigramDistribution.Source.allCases.map(\.rawValue)))!
         let baseFolder = URL(fileURLWithPath: file).deletingLastPathComponent()
         (data, maxSentencesGenerated) = try Self.readData(dataSection, baseFolder: baseFolder)
         let vocabularySize = try Self.vocabularySize(of: data, reader: dataSection)
@@ -60,8 +62,13 @@ package struct Scenario: Sendable {
         let model = try Self.readModel(try root.section("model"), vocabularySize: vocabularySize)
         training = FederatedTrainingConfiguration(model: model)
         training.seed = seed
+        training.unigramSource = unigramSource
         let clients = try root.section("clients")
+        try Self.readLoss(clients, model: model, vocabularySize: vocabularySize, client: &training.client)
+        let loss = training.client.loss, memoryLimit = training.client.memoryLimitBytes
         (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data))
+        (training.client.loss, training.client.memoryLimitBytes) = (loss, memoryLimit)
+        try Self.readPartial(root, training: &training, vocabularySize: vocabularySize)
         training.server = try Self.readServer(try root.section("server"), rounds: rounds)
         if root.contains("devices") {
             let (simulation, fleet) = try Self.readDevices(try root.section("devices"), baseFolder: baseFolder,
@@ -105,7 +112,7 @@ package struct Scenario: Sendable {
         outputDirectory = try output.string("directory", default: "runs")!
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
         try output.finish()
-        root.declare(["sweep", "compare", "devices"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
+        root.declare(["sweep", "compare", "devices", "peu", "lora"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
         try root.finish()
 
         let encoder = try? JSONSerialization.data(withJSONObject: root.resolvedTree, options: [.prettyPrinted, .sortedKeys])

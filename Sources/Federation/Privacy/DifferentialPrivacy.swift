@@ -69,6 +69,15 @@ package final class DifferentialPrivacy: Sendable {
 
     // MARK: - Server half
 
+    /// The standard deviation of the central Gaussian noise the next `processServer` adds to each coordinate
+    /// of the sum (nil for other mechanisms): σ · C, scaled down to the real cohort under a noise cohort.
+    package func centralNoiseStandardDeviation(context: RoundContext) -> Double? {
+        let c = configuration
+        guard c.mechanism == .gaussian else { return nil }
+        let cohortScale = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
+        return (c.updateNoiseMultiplier ?? c.noiseMultiplier) * clipBound * cohortScale
+    }
+
     /// Adds central noise, decodes integers, sets the normaliser, moves an adaptive bound; returns the
     /// event of what was done this round and the event "as run" when that differs (noise cohort).
     ///

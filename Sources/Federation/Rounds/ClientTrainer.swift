@@ -13,15 +13,35 @@ package final class ClientTrainer {
         self.model = model
     }
 
+    /// Called once per task after its first optimizer step, when everything the task allocates is live:
+    /// the tests' hook for measuring a client's peak allocation. Nil in runs.
+    package var afterFirstStep: (() -> Void)?
+
     /// Trains on `user`'s data from `global` and returns the update (local − global) with its weight.
+    ///
+    /// - Parameter partial: the round's update space and embedding rows under partial training (then
+    ///   `global` is the server's state, and the update is in the space's layout); nil trains the whole model.
     package func train(
         user: FederatedUser, userIndex: Int, cohortPosition: Int, global: ParameterSet,
-        configuration c: ClientTraining, round: Int, seed: UInt64
+        configuration c: ClientTraining, round: Int, seed: UInt64, partial: PartialRound? = nil
     ) -> ClientUpdate {
-        model.parameters.assign(from: global)
         var taskStream = RandomStream(seed: seed, keys: [0xD40, UInt64(round), UInt64(userIndex)])
         model.beginTraining(randomSeed: taskStream.nextUInt64())
-        let optimizer = c.optimizer.makeOptimizer(layout: global.layout)
+        // Under partial training the trained values are the update vector, written into the model every
+        // step; otherwise the model's own parameters (not copied, so its storage stays unique).
+        var trained = ParameterSet(layout: ParameterLayout()), initial = trained, partialGradient = trained
+        if let partial {
+            model.parameters.withUnsafeMutableBufferPointer { target in
+                global.withUnsafeBufferPointer { source in target.baseAddress!.update(from: source.baseAddress!, count: target.count) }
+            }
+            trained = partial.space.extract(from: global, rows: partial.rows)
+            initial = trained
+            partial.space.write(trained, rows: partial.rows, state: global, into: &model.parameters)
+            partialGradient = ParameterSet(layout: trained.layout)
+        } else {
+            model.parameters.assign(from: global)
+        }
+        let optimizer = c.optimizer.makeOptimizer(layout: partial == nil ? global.layout : trained.layout)
         let rows = SentenceRows(sentences: user.sentences, steps: c.sequenceLength, maxSentences: c.maxSentences)
         var statistics = ClientStatistics()
         statistics.sentences = rows.count
@@ -38,11 +58,22 @@ package final class ClientTrainer {
                 let batch = rows.batch(rows: order[start..<min(start + c.batchSize, order.count)])
                 let result = model.lossAndGradient(batch, pool: nil)
                 guard result.count > 0 else { continue }
-                if c.proximalMu > 0 {  // ∇(μ/2)‖w − w_global‖² = μ(w − w_global)
-                    model.gradients.axpy(c.proximalMu, model.parameters)
-                    model.gradients.axpy(-c.proximalMu, global)
+                if let partial {
+                    partial.space.gradient(from: model.gradients, update: trained, rows: partial.rows, into: &partialGradient)
+                    if c.proximalMu > 0 {  // ∇(μ/2)‖w − w_global‖² = μ(w − w_global)
+                        partialGradient.axpy(c.proximalMu, trained)
+                        partialGradient.axpy(-c.proximalMu, initial)
+                    }
+                    optimizer.step(parameters: &trained, gradients: partialGradient, learningRate: c.learningRate)
+                    partial.space.write(trained, rows: partial.rows, state: global, into: &model.parameters)
+                } else {
+                    if c.proximalMu > 0 {
+                        model.gradients.axpy(c.proximalMu, model.parameters)
+                        model.gradients.axpy(-c.proximalMu, global)
+                    }
+                    optimizer.step(parameters: &model.parameters, gradients: model.gradients, learningRate: c.learningRate)
                 }
-                optimizer.step(parameters: &model.parameters, gradients: model.gradients, learningRate: c.learningRate)
+                if statistics.steps == 0 { afterFirstStep?() }
                 statistics.lossSum += result.negativeLogLikelihood
                 statistics.lossTokens += result.count
                 statistics.steps += 1
@@ -52,7 +83,19 @@ package final class ClientTrainer {
         case .user: rows.count > 0 ? 1.0 : 0
         case .token: Double(statistics.tokens)
         }
-        return ClientUpdate(cohortPosition: cohortPosition, userIndex: userIndex,
-                            delta: model.parameters.difference(from: global), weight: weight, statistics: statistics)
+        let delta = partial == nil ? model.parameters.difference(from: global) : trained.difference(from: initial)
+        return ClientUpdate(cohortPosition: cohortPosition, userIndex: userIndex, delta: delta, weight: weight,
+                            statistics: statistics)
+    }
+}
+
+/// One round of partial training as a client sees it: the update space and the round's embedding rows.
+package struct PartialRound: Sendable {
+    package var space: UpdateSpace
+    package var rows: [Int32]
+
+    package init(space: UpdateSpace, rows: [Int32]) {
+        self.space = space
+        self.rows = rows
     }
 }

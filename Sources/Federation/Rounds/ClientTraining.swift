@@ -24,6 +24,11 @@ package struct ClientTraining: Sendable, Equatable, Codable {
     package var weighting = Weighting.user
     /// Whether a client shuffles its rows each epoch (from a stream keyed by seed, round and user).
     package var shuffle = true
+    /// The training loss over the output layer (evaluation always uses the exact softmax).
+    package var loss = OutputLoss.softmax
+    /// Clients whose task's peak memory exceeds this refuse it (nil: no cap; with devices, each device's
+    /// own memory caps it as well).
+    package var memoryLimitBytes: Int?
 
     package init() {}
 }

@@ -27,6 +27,12 @@ package final class LSTMLanguageModel: LanguageModel {
     package var gradients: ParameterSet
     package var vocabularySize: Int { configuration.vocabularySize }
 
+    /// The training loss over the tied output layer, and the noise distribution of a sampled one.
+    package private(set) var outputLoss = OutputLoss.softmax
+    private var noiseDistribution: UnigramDistribution?
+    private var trainingSeed: UInt64 = 0
+    private var trainingStep: UInt64 = 0
+
     private let embedding: Embedding
     private let lstm: LSTM
     private let projection: Linear
@@ -68,30 +74,57 @@ package final class LSTMLanguageModel: LanguageModel {
         }
     }
 
-    package func beginTraining(randomSeed: UInt64) {}  // no randomness in training
+    package var embeddingWeight: ParameterLayout.Entry { embedding.weight }
+    package var adaptableMatrices: [ParameterLayout.Entry] { [lstm.inputWeight, lstm.recurrentWeight, projection.weight] }
+
+    package func useTrainingLoss(_ loss: OutputLoss, noise: UnigramDistribution?) {
+        precondition(loss == .softmax || noise?.vocabularySize == vocabularySize, "LSTMLanguageModel: noise distribution")
+        outputLoss = loss
+        noiseDistribution = loss == .softmax ? nil : noise
+    }
+
+    /// Keys the noise words of the sampled losses (the only randomness in training).
+    package func beginTraining(randomSeed: UInt64) {
+        trainingSeed = randomSeed
+        trainingStep = 0
+    }
 
     package func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool? = nil) -> SoftmaxCrossEntropy.Result {
-        let w = prepareWorkspace(batch)
+        let w = prepareWorkspace(batch, training: true)
         gradients.zero()
         let rows = batch.batch * batch.steps
         let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
         return parameters.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
-            let counted = forward(w, batch: batch, parameters: params, pool: pool)
-            let result = w.countedTargets.withUnsafeBufferPointer { targets in
-                SoftmaxCrossEntropy.lossAndGradient(logits: w.logits.pointer, rows: counted, classes: v,
-                                                    targets: UnsafeBufferPointer(rebasing: targets[0..<counted]),
-                                                    ignoredTarget: nil)
-            }
-            gradients.withUnsafeMutableBufferPointer { g in
+            let table = params + embedding.weight.offset
+            let counted = forward(w, batch: batch, parameters: params, fullLogits: w.sampled == nil, pool: pool)
+            return gradients.withUnsafeMutableBufferPointer { g in
                 let grads = g.baseAddress!
-                let table = params + embedding.weight.offset
-                // logits = P Eᵀ over the counted rows: dP = dLogits E, dE += dLogitsᵀ P.
-                gemm(transposeA: false, transposeB: false, m: counted, n: e, k: v, alpha: 1, a: w.logits.pointer,
-                     lda: v, b: table, ldb: e, beta: 0, c: w.countedGradient.pointer, ldc: e, pool: pool)
-                gemm(transposeA: true, transposeB: false, m: v, n: e, k: counted, alpha: 1, a: w.logits.pointer,
-                     lda: v, b: w.countedProjected.pointer, ldb: e, beta: 1, c: grads + embedding.weight.offset,
-                     ldc: e, pool: pool)
+                let result: SoftmaxCrossEntropy.Result
+                if let sampled = w.sampled, let noise = noiseDistribution {
+                    var stream = RandomStream(seed: trainingSeed, keys: [0x7CE, trainingStep])
+                    trainingStep += 1
+                    SampledOutputLoss.drawNoise(noise, into: sampled, using: &stream)
+                    result = w.countedTargets.withUnsafeBufferPointer { targets in
+                        SampledOutputLoss.lossAndGradient(
+                            outputLoss, projected: w.countedProjected.pointer,
+                            targets: UnsafeBufferPointer(rebasing: targets[0..<counted]), table: table,
+                            vocabularySize: v, noise: noise, workspace: sampled, dProjected: w.countedGradient.pointer,
+                            dTable: grads + embedding.weight.offset)
+                    }
+                } else {
+                    result = w.countedTargets.withUnsafeBufferPointer { targets in
+                        SoftmaxCrossEntropy.lossAndGradient(logits: w.logits.pointer, rows: counted, classes: v,
+                                                            targets: UnsafeBufferPointer(rebasing: targets[0..<counted]),
+                                                            ignoredTarget: nil)
+                    }
+                    // logits = P Eᵀ over the counted rows: dP = dLogits E, dE += dLogitsᵀ P.
+                    gemm(transposeA: false, transposeB: false, m: counted, n: e, k: v, alpha: 1, a: w.logits.pointer,
+                         lda: v, b: table, ldb: e, beta: 0, c: w.countedGradient.pointer, ldc: e, pool: pool)
+                    gemm(transposeA: true, transposeB: false, m: v, n: e, k: counted, alpha: 1, a: w.logits.pointer,
+                         lda: v, b: w.countedProjected.pointer, ldb: e, beta: 1, c: grads + embedding.weight.offset,
+                         ldc: e, pool: pool)
+                }
                 w.dProjected.pointer.update(repeating: 0, count: rows * e)
                 w.countedRows.withUnsafeBufferPointer { countedRows in
                     RowOps.scatterAddRows(w.countedGradient.pointer,
@@ -107,15 +140,15 @@ package final class LSTMLanguageModel: LanguageModel {
                     embedding.backward(ids: UnsafeBufferPointer(rebasing: ids[0..<rows]), dOut: w.dEmbedded.pointer,
                                        gradients: grads)
                 }
+                return result
             }
-            return result
         }
     }
 
     package func evaluate(_ batch: TokenBatch, into evaluation: inout LanguageModelEvaluation, pool: ThreadPool? = nil) {
-        let w = prepareWorkspace(batch)
+        let w = prepareWorkspace(batch, training: false)
         let counted = parameters.withUnsafeBufferPointer { p in
-            forward(w, batch: batch, parameters: p.baseAddress!, pool: pool)
+            forward(w, batch: batch, parameters: p.baseAddress!, fullLogits: true, pool: pool)
         }
         let outcome = w.countedTargets.withUnsafeBufferPointer { targets in
             SoftmaxCrossEntropy.evaluate(logits: w.logits.pointer, rows: counted, classes: configuration.vocabularySize,
@@ -128,21 +161,24 @@ package final class LSTMLanguageModel: LanguageModel {
     package func trainingFLOPs(batch: Int, steps: Int) -> Double {
         let (v, e, h) = (Double(configuration.vocabularySize), Double(configuration.embeddingSize),
                          Double(configuration.hiddenSize))
-        let forwardMultiplyAdds = e * 4 * h + h * 4 * h + h * e + e * v
+        // A sampled loss scores the target and the shared noise words instead of the whole vocabulary.
+        let outputs = outputLoss == .softmax ? v : Double(outputLoss.samples + 1)
+        let forwardMultiplyAdds = e * 4 * h + h * 4 * h + h * e + e * outputs
         return 2 * 3 * forwardMultiplyAdds * Double(batch * steps)  // backward ≈ 2× forward
     }
 
     package func trainingWorkspaceBytes(batch: Int, steps: Int) -> Int {
-        Workspace.bytes(configuration: configuration, batch: batch, steps: steps)
+        Workspace.bytes(configuration: configuration, batch: batch, steps: steps, samples: outputLoss.samples)
     }
 
     package var allocatedWorkspaceBytes: Int { workspace?.allocatedBytes ?? 0 }
 
     // ids/targets time-major, then embedding → LSTM → projection → tied logits for the counted rows only:
     // padding targets carry no loss, so their logits (most of a step's work) are never computed.
-    // Returns how many rows are counted; their logits are the first rows of `w.logits`.
+    // Returns how many rows are counted; their logits are the first rows of `w.logits` (when `fullLogits`;
+    // a sampled loss stops at the counted rows' projections).
     private func forward(_ w: Workspace, batch: TokenBatch, parameters params: UnsafePointer<Float>,
-                         pool: ThreadPool?) -> Int {
+                         fullLogits: Bool, pool: ThreadPool?) -> Int {
         let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
         let rows = batch.batch * batch.steps
         var counted = 0
@@ -169,16 +205,22 @@ package final class LSTMLanguageModel: LanguageModel {
                               ids: UnsafeBufferPointer(rebasing: countedRows[0..<counted]),
                               into: w.countedProjected.pointer)
         }
+        guard fullLogits else { return counted }
         gemm(transposeA: false, transposeB: true, m: counted, n: v, k: e, alpha: 1, a: w.countedProjected.pointer,
              lda: e, b: params + embedding.weight.offset, ldb: e, beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
         return counted
     }
 
-    private func prepareWorkspace(_ batch: TokenBatch) -> Workspace {
+    // Training with a sampled loss needs no rows × vocabulary logits; evaluation always does.
+    private func prepareWorkspace(_ batch: TokenBatch, training: Bool) -> Workspace {
+        let samples = training ? outputLoss.samples : 0
         // Reuse the workspace for any batch that fits, so a client's short last batch does not reallocate.
-        if let workspace, batch.batch <= workspace.batch, batch.steps <= workspace.steps { return workspace }
+        if let workspace, batch.batch <= workspace.batch, batch.steps <= workspace.steps,
+           samples == 0 ? workspace.hasFullLogits : workspace.sampled?.samples == samples {
+            return workspace
+        }
         let created = Workspace(configuration: configuration, batch: max(batch.batch, workspace?.batch ?? 0),
-                                steps: max(batch.steps, workspace?.steps ?? 0))
+                                steps: max(batch.steps, workspace?.steps ?? 0), samples: samples)
         workspace = created
         return created
     }
@@ -190,8 +232,11 @@ package final class LSTMLanguageModel: LanguageModel {
         let embedded, hidden, projected, countedProjected, logits, countedGradient, dProjected, dHidden,
             dEmbedded: AlignedBuffer
         let lstm: LSTM.Activations
+        /// The sampled loss's scratch, when the workspace is for training with one (then `logits` is empty).
+        let sampled: SampledOutputLoss.Workspace?
+        var hasFullLogits: Bool { sampled == nil }
 
-        init(configuration c: Configuration, batch: Int, steps: Int) {
+        init(configuration c: Configuration, batch: Int, steps: Int, samples: Int) {
             self.batch = batch
             self.steps = steps
             let rows = batch * steps
@@ -203,7 +248,8 @@ package final class LSTMLanguageModel: LanguageModel {
             projected = AlignedBuffer(count: rows * c.embeddingSize)
             countedProjected = AlignedBuffer(count: rows * c.embeddingSize)
             countedGradient = AlignedBuffer(count: rows * c.embeddingSize)
-            logits = AlignedBuffer(count: rows * c.vocabularySize)
+            logits = AlignedBuffer(count: samples == 0 ? rows * c.vocabularySize : 0)
+            sampled = samples == 0 ? nil : SampledOutputLoss.Workspace(rows: rows, samples: samples, width: c.embeddingSize)
             dProjected = AlignedBuffer(count: rows * c.embeddingSize)
             dHidden = AlignedBuffer(count: rows * c.hiddenSize)
             dEmbedded = AlignedBuffer(count: rows * c.embeddingSize)
@@ -211,11 +257,13 @@ package final class LSTMLanguageModel: LanguageModel {
         }
 
         /// What `init` allocates for this shape, without allocating it.
-        static func bytes(configuration c: Configuration, batch: Int, steps: Int) -> Int {
+        static func bytes(configuration c: Configuration, batch: Int, steps: Int, samples: Int) -> Int {
             let rows = batch * steps
-            let scalars = rows * (6 * c.embeddingSize + 2 * c.hiddenSize + c.vocabularySize)
+            let scalars = rows * (6 * c.embeddingSize + 2 * c.hiddenSize + (samples == 0 ? c.vocabularySize : 0))
                 + LSTM.Activations.scalarCount(capacity: rows, batch: batch, hiddenSize: c.hiddenSize)
-            return 4 * (scalars + 3 * rows)  // Float and Int32 are both 4 bytes
+            let sampledBytes = samples == 0 ? 0 : SampledOutputLoss.Workspace.bytes(rows: rows, samples: samples,
+                                                                                   width: c.embeddingSize)
+            return 4 * (scalars + 3 * rows) + sampledBytes  // Float and Int32 are both 4 bytes
         }
 
         /// What this workspace holds, counted from its buffers.
@@ -224,6 +272,7 @@ package final class LSTMLanguageModel: LanguageModel {
                 + countedGradient.count + dProjected.count + dHidden.count + dEmbedded.count
             let recurrent = lstm.gates.count + lstm.cells.count + lstm.tanhCells.count + lstm.carry.count
             return 4 * (model + recurrent + ids.count + countedRows.count + countedTargets.count)
+                + (sampled?.allocatedBytes ?? 0)
         }
     }
 }

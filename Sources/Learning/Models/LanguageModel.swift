@@ -58,6 +58,16 @@ package protocol LanguageModel: AnyObject {
     var gradients: ParameterSet { get set }
     var vocabularySize: Int { get }
 
+    /// The tied input/output embedding table (vocabulary × width): what partial embedding updates select rows of.
+    var embeddingWeight: ParameterLayout.Entry { get }
+
+    /// The weight matrices (out × in) low-rank adapters attach to: every dense layer's weight, not the
+    /// embedding, biases or norms.
+    var adaptableMatrices: [ParameterLayout.Entry] { get }
+
+    /// Sets the loss `lossAndGradient` trains with; a sampled one draws its noise words from `noise`.
+    func useTrainingLoss(_ loss: OutputLoss, noise: UnigramDistribution?)
+
     /// Keys the randomness of the training steps that follow (dropout) to `randomSeed`, from step 0, so a
     /// client's training does not depend on what the same model object trained before.
     func beginTraining(randomSeed: UInt64)

@@ -83,6 +83,16 @@ package final class TransformerLanguageModel: LanguageModel {
         }
     }
 
+    package var embeddingWeight: ParameterLayout.Entry { tokens.weight }
+    package var adaptableMatrices: [ParameterLayout.Entry] {
+        blocks.flatMap { [$0.attention.qkv.weight, $0.attention.output.weight, $0.expand.weight, $0.contract.weight] }
+    }
+
+    /// Only the exact softmax: the sampled losses are implemented for the LSTM (the scenario checks).
+    package func useTrainingLoss(_ loss: OutputLoss, noise: UnigramDistribution?) {
+        precondition(loss == .softmax, "TransformerLanguageModel: sampled losses are implemented for the LSTM only")
+    }
+
     package func beginTraining(randomSeed: UInt64) {
         dropoutSeed = randomSeed
         trainingSteps = 0
