@@ -26,7 +26,9 @@ let package = Package(
         .executableTarget(name: "murmur", dependencies: ["MurmurCLI"]),
 
         // MARK: - Tests
-        .target(name: "MurmurTestSupport", dependencies: ["Kernels"]),
+        // glibc's count of bytes in use, for the test that checks a client's computed peak memory.
+        .target(name: "CHeapProbe"),
+        .target(name: "MurmurTestSupport", dependencies: ["Kernels", "CHeapProbe"]),
         .testTarget(name: "COpenSSLTests", dependencies: ["COpenSSL"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "MurmurTestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "MurmurTestSupport"]),
@@ -39,7 +41,7 @@ let package = Package(
 )
 
 // MARK: - Settings shared by every Swift target
-for target in package.targets where target.type != .system && target.name != "CKernels" {
+for target in package.targets where target.type != .system && !["CKernels", "CHeapProbe"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),  // every existential spelled `any`, visible in review
         .enableUpcomingFeature("MemberImportVisibility"),

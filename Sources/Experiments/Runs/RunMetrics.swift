@@ -30,6 +30,10 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     package var secureAggregation: SecureAggregationMetrics?
     /// The round in simulated time: its length, who was available, each class's fates (runs with devices).
     package var devices: DeviceRoundMetrics?
+    /// What the cohort's tasks trained, held in memory and sent.
+    package var clients: ClientCostMetrics?
+    /// ‖Σ clipped updates‖ / (σ·C·√d): the aggregated update's signal-to-noise (central Gaussian noise).
+    package var signalToNoise: Double?
 
     /// The metrics of a finished round, without evaluation.
     package init(_ result: RoundResult, wallSeconds: Double) {
@@ -46,6 +50,10 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
         bytesUp = result.bytesUpPerClient * result.contributed
         bytesDown = result.bytesDownPerClient * result.sampled
         clipBound = result.clipBound
+        clients = ClientCostMetrics(result, secureAggregation: result.secureAggregation != nil)
+        signalToNoise = result.signalToNoise
+        // A client that refused its task (over the memory cap) downloaded nothing.
+        bytesDown = result.bytesDownPerClient * (result.sampled - result.refusedForMemory)
         if let schedule = result.schedule {
             simulatedSeconds = schedule.endSeconds
             devices = DeviceRoundMetrics(schedule)
@@ -121,4 +129,6 @@ package struct RunSummary: Sendable, Equatable, Codable {
     package var devices: DeviceSummary?
     /// When the target validation perplexity was first reached (scenarios with evaluation.targetPerplexity).
     package var timeToTarget: TimeToTarget?
+    /// What the clients' tasks trained, held in memory and sent over the run.
+    package var clients: ClientCostSummary?
 }

@@ -226,7 +226,8 @@ package final class ScenarioRunner {
             unigramPerplexity: unigram, trainingWallSeconds: wall,
             roundsPerSecond: wall > 0 ? Double(rounds) / wall : 0,
             clientTokensPerSecond: wall > 0 ? Double(tokens) / wall : 0,
-            bytesUp: metrics.reduce(0) { $0 + $1.bytesUp }, bytesDown: metrics.reduce(0) { $0 + $1.bytesDown })
+            bytesUp: metrics.reduce(0) { $0 + $1.bytesUp }, bytesDown: metrics.reduce(0) { $0 + $1.bytesDown },
+            clients: ClientCostSummary(lines: metrics))
     }
 }
 

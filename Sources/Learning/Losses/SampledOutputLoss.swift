@@ -11,8 +11,10 @@ import Kernels
 /// of that row.
 /// - `sampledSoftmax`: softmax cross-entropy over {target} ∪ noise with corrected logits (Jean et al.
 ///   2015; TensorFlow's `sampled_softmax_loss`). Its gradient is biased for small k, consistent as k → ∞.
-/// - `noiseContrastive`: NCE (Gutmann & Hyvärinen 2010; Mnih & Teh 2012) with the normaliser fixed at 1:
-///   −log σ(s_t − log kq_t) − Σⱼ log(1 − σ(s_j − log kq_j)), which trains the model to be self-normalised.
+/// - `noiseContrastive`: NCE (Gutmann & Hyvärinen 2010; Mnih & Teh 2012) with a fixed normaliser:
+///   −log σ(z_t) − Σⱼ log(1 − σ(z_j)) with z_w = s_w − log V − log(k·q_w), i.e. the model's p(w) is
+///   exp(s_w)/V. Mnih & Teh fix Z and learn output biases; our tied output has no bias, so Z = V (uniform
+///   at the start, where scores are near 0) spares the embedding from having to learn a common offset.
 /// Evaluation always uses the exact softmax, so perplexities stay comparable.
 package enum OutputLoss: Sendable, Equatable, Codable {
     case softmax
@@ -85,7 +87,9 @@ package enum SampledOutputLoss {
         RowOps.gatherRows(table: table, tableRows: vocabularySize, width: e, ids: targets, into: targetRows)
         gemm(transposeA: false, transposeB: true, m: rows, n: k, k: e, alpha: 1, a: projected, lda: e,
              b: noiseRows, ldb: e, beta: 0, c: logits, ldc: k)
-        let logExpected = { (id: Int32) in Float(log(Double(k) * noise.probabilities[Int(id)])) }
+        // NCE's fixed normaliser log V is folded into its correction; the sampled softmax is shift-invariant.
+        let logNormaliser = nce ? log(Double(vocabularySize)) : 0
+        let logExpected = { (id: Int32) in Float(log(Double(k) * noise.probabilities[Int(id)]) + logNormaliser) }
         let noiseCorrection = w.noiseIDs.map(logExpected)
         let scale = 1 / Float(rows)
         var total = 0.0
