@@ -60,17 +60,11 @@ package final class ClientTrainer {
                 guard result.count > 0 else { continue }
                 if let partial {
                     partial.space.gradient(from: model.gradients, update: trained, rows: partial.rows, into: &partialGradient)
-                    if c.proximalMu > 0 {  // ∇(μ/2)‖w − w_global‖² = μ(w − w_global)
-                        partialGradient.axpy(c.proximalMu, trained)
-                        partialGradient.axpy(-c.proximalMu, initial)
-                    }
+                    addProximalTerm(mu: c.proximalMu, to: &partialGradient, current: trained, start: initial)
                     optimizer.step(parameters: &trained, gradients: partialGradient, learningRate: c.learningRate)
                     partial.space.write(trained, rows: partial.rows, state: global, into: &model.parameters)
                 } else {
-                    if c.proximalMu > 0 {
-                        model.gradients.axpy(c.proximalMu, model.parameters)
-                        model.gradients.axpy(-c.proximalMu, global)
-                    }
+                    addProximalTerm(mu: c.proximalMu, to: &model.gradients, current: model.parameters, start: global)
                     optimizer.step(parameters: &model.parameters, gradients: model.gradients, learningRate: c.learningRate)
                 }
                 if statistics.steps == 0 { afterFirstStep?() }
@@ -87,15 +81,13 @@ package final class ClientTrainer {
         return ClientUpdate(cohortPosition: cohortPosition, userIndex: userIndex, delta: delta, weight: weight,
                             statistics: statistics)
     }
-}
 
-/// One round of partial training as a client sees it: the update space and the round's embedding rows.
-package struct PartialRound: Sendable {
-    package var space: UpdateSpace
-    package var rows: [Int32]
-
-    package init(space: UpdateSpace, rows: [Int32]) {
-        self.space = space
-        self.rows = rows
+    /// Adds FedProx's proximal gradient μ(w − w₀), the gradient of (μ/2)‖w − w₀‖², which keeps a client
+    /// near the weights it started from (Li et al. 2020, "Federated Optimization in Heterogeneous
+    /// Networks", eq. 2). Nothing is added when μ is 0.
+    private func addProximalTerm(mu: Float, to gradient: inout ParameterSet, current: ParameterSet, start: ParameterSet) {
+        guard mu > 0 else { return }
+        gradient.axpy(mu, current)
+        gradient.axpy(-mu, start)
     }
 }
