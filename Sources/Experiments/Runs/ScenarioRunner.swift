@@ -76,6 +76,11 @@ package final class ScenarioRunner {
             try truncate(metricsURL, to: keptBytes)
             report.note("resuming \(folder) after round \(checkpoint.completedRounds) of \(s.rounds)")
         } else {
+            if let path = s.initialWeights {
+                let pretrained = try TrainingCheckpoint.read(from: URL(fileURLWithPath: path))
+                try training.start(fromModelWeights: pretrained.parameters)
+                report.note("starting from the weights in \(path) (after its round \(pretrained.completedRounds))")
+            }
             try FileManager.default.createDirectory(at: folderURL, withIntermediateDirectories: true)
             try s.resolvedJSON.write(to: folderURL.appendingPathComponent("scenario.json"), options: .atomic)
             try Data().write(to: metricsURL, options: .atomic)

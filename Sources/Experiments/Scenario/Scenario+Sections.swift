@@ -69,8 +69,10 @@ extension Scenario {
         return nil
     }
 
-    static func readModel(_ r: ScenarioReader, vocabularySize: Int) throws(ScenarioError) -> LanguageModelConfiguration {
+    static func readModel(_ r: ScenarioReader, vocabularySize: Int, baseFolder: URL)
+        throws(ScenarioError) -> (model: LanguageModelConfiguration, initialWeights: String?) {
         let kind = try r.choice("kind", default: "lstm", among: ["lstm", "transformer"])
+        let initialWeights = try r.string("initialWeights", default: nil)
         let model: LanguageModelConfiguration
         if kind == "transformer" {
             let width = try r.integer("width", default: 64, in: 4...4096)
@@ -88,7 +90,32 @@ extension Scenario {
             model = .lstm(.init(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden))
             try r.finish(note: "width, heads, layers, maxSteps and dropout apply only to kind transformer")
         }
-        return model
+        guard let initialWeights else { return (model, nil) }
+        return (model, try checkpointFile(initialWeights, for: model, baseFolder: baseFolder, reader: r))
+    }
+
+    /// The checkpoint `model.initialWeights` names (a checkpoint.bin, or a run folder holding one, relative to
+    /// the scenario's folder), checked to be readable and to fit `model`.
+    private static func checkpointFile(_ given: String, for model: LanguageModelConfiguration, baseFolder: URL,
+                                       reader r: ScenarioReader) throws(ScenarioError) -> String {
+        var url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : baseFolder.appendingPathComponent(given)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            url = url.appendingPathComponent("checkpoint.bin")
+        }
+        let path = url.standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw r.error("initialWeights", "\(path) not found: give a run folder or its checkpoint.bin (relative to the "
+                + "scenario's folder), and run the scenario that trains it first")
+        }
+        let checkpoint: TrainingCheckpoint
+        do { checkpoint = try TrainingCheckpoint.read(from: url) } catch { throw r.error("initialWeights", error.description) }
+        let expected = model.makeModel(seed: 0).parameters.layout.count
+        guard checkpoint.parameters.count == expected else {
+            throw r.error("initialWeights", "\(path) holds \(checkpoint.parameters.count) parameters; this model has "
+                + "\(expected) (use a checkpoint of a run of the same model, without LoRA adapters)")
+        }
+        return path
     }
 
     static func readClients(_ r: ScenarioReader, population: Int?) throws(ScenarioError) -> (CohortSampling, ClientTraining) {

@@ -32,6 +32,9 @@ package struct Scenario: Sendable {
     package var secureAggregation: SecureAggregationConfiguration?
     /// The device fleet, when the scenario has a `devices` section (rounds then run in simulated time).
     package var fleetSpecification: FleetSpecification?
+    /// The checkpoint whose model weights the run starts from (`model.initialWeights`, resolved), instead of
+    /// the seed's random initialisation.
+    package var initialWeights: String?
     /// The validation perplexity whose first reaching the summary reports (time-to-target).
     package var targetPerplexity: Double?
     /// The scenario with every default filled in, as written to the run folder's scenario.json.
@@ -59,7 +62,9 @@ package struct Scenario: Sendable {
         (data, maxSentencesGenerated) = try Self.readData(dataSection, baseFolder: baseFolder)
         let vocabularySize = try Self.vocabularySize(of: data, reader: dataSection)
 
-        let model = try Self.readModel(try root.section("model"), vocabularySize: vocabularySize)
+        let model: LanguageModelConfiguration
+        (model, initialWeights) = try Self.readModel(try root.section("model"), vocabularySize: vocabularySize,
+                                                     baseFolder: baseFolder)
         training = FederatedTrainingConfiguration(model: model)
         training.seed = seed
         training.unigramSource = unigramSource

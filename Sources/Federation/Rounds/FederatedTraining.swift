@@ -310,6 +310,23 @@ package final class FederatedTraining {
         return checkpoint
     }
 
+    /// Starts from trained weights instead of the seed's random initialisation: a warm start, LoRA's
+    /// setting (Hu et al. 2021 adapt a pretrained model; Xu et al. 2022 fine-tune a task-specific one).
+    ///
+    /// `modelWeights` are a model's tensors in this model's layout (a checkpoint of a run without LoRA);
+    /// any adapters start as on a cold start (A drawn from the seed, B = 0), and the server optimizer
+    /// starts afresh. Only before the first round.
+    package func start(fromModelWeights modelWeights: [Float]) throws(CheckpointError) {
+        precondition(completedRounds == 0, "FederatedTraining: a warm start comes before the first round")
+        let modelLayout = updateSpace?.modelLayout ?? parameters.layout
+        guard modelWeights.count == modelLayout.count else {
+            throw .mismatch("it holds \(modelWeights.count) parameters, the model has \(modelLayout.count) (a checkpoint "
+                + "of a run of the same model, without LoRA adapters, fits)")
+        }
+        let model = ParameterSet(layout: modelLayout, flat: Tensor(shape: [modelWeights.count], values: modelWeights))
+        parameters = updateSpace?.initialState(model: model, seed: configuration.seed, keys: [0]) ?? model
+    }
+
     /// Continues from a saved state of a run with the same configuration.
     package func restore(_ checkpoint: TrainingCheckpoint) throws {
         guard checkpoint.parameters.count == parameters.layout.count else {

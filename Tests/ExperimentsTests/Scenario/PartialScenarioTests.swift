@@ -62,4 +62,25 @@ import Testing
         let plan = try ExperimentPlan.comparison(scenarioFile: file, vary: nil, repeats: nil, overrides: [])
         #expect(plan.variants.map(\.label) == ["full", "peu", "lora", "peu+lora", "peu+lora+nce"])
     }
+
+    /// The fine-tuning comparison starts every variant from `peu-pretrain`'s run folder, which a clean
+    /// checkout does not have; given a checkpoint of the pretrained model's size instead, its ten variants
+    /// (five without and five with DP) validate, on the pretraining scenario's model.
+    @Test func fineTuningComparisonValidatesOnAPretrainedCheckpoint() throws {
+        let pretrain = try Scenario(contentsOf: Self.repository.appendingPathComponent("scenarios/peu-pretrain.json").path)
+        #expect(pretrain.privacy == nil && pretrain.initialWeights == nil && !pretrain.training.partial.isPartial)
+        let file = Self.repository.appendingPathComponent("scenarios/peu-finetune.json").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("murmur-pretrained-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let count = pretrain.training.model.makeModel(seed: 0).parameters.layout.count
+        try TrainingCheckpoint(completedRounds: 40, parameters: [Float](repeating: 0, count: count), serverOptimizerState: [:])
+            .write(to: folder.appendingPathComponent("checkpoint.bin"))
+        let plan = try ExperimentPlan.comparison(scenarioFile: file, vary: nil, repeats: nil,
+                                                 overrides: ["model.initialWeights=\(folder.path)"])
+        let names = ["full", "peu", "lora", "peu+lora", "peu+lora+nce"]
+        #expect(plan.variants.map(\.label) == names + names.map { $0 + "+dp" })
+        let scenario = try Scenario(contentsOf: file, overrides: ["model.initialWeights=\(folder.path)"])
+        #expect(scenario.initialWeights == folder.appendingPathComponent("checkpoint.bin").standardizedFileURL.path)
+        #expect(scenario.training.model == pretrain.training.model)
+    }
 }
