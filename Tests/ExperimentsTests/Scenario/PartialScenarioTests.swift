@@ -64,8 +64,8 @@ import Testing
     }
 
     /// The fine-tuning comparison starts every variant from `peu-pretrain`'s run folder, which a clean
-    /// checkout does not have; given a checkpoint of the pretrained model's size instead, its ten variants
-    /// (five without and five with DP) validate, on the pretraining scenario's model.
+    /// checkout does not have; given a checkpoint of the pretrained model's size instead, its twelve variants
+    /// (six without and six with DP) validate, on the pretraining scenario's model.
     @Test func fineTuningComparisonValidatesOnAPretrainedCheckpoint() throws {
         let pretrain = try Scenario(contentsOf: Self.repository.appendingPathComponent("scenarios/peu-pretrain.json").path)
         #expect(pretrain.privacy == nil && pretrain.initialWeights == nil && !pretrain.training.partial.isPartial)
@@ -77,7 +77,7 @@ import Testing
             .write(to: folder.appendingPathComponent("checkpoint.bin"))
         let plan = try ExperimentPlan.comparison(scenarioFile: file, vary: nil, repeats: nil,
                                                  overrides: ["model.initialWeights=\(folder.path)"])
-        let names = ["full", "peu", "lora", "peu+lora", "peu+lora+nce"]
+        let names = ["full", "peu", "lora", "peu+lora", "peu+lora+nce", "peu+lora+sampled"]
         #expect(plan.variants.map(\.label) == names + names.map { $0 + "+dp" })
         let scenario = try Scenario(contentsOf: file, overrides: ["model.initialWeights=\(folder.path)"])
         #expect(scenario.initialWeights == folder.appendingPathComponent("checkpoint.bin").standardizedFileURL.path)
