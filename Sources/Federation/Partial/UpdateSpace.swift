@@ -67,11 +67,7 @@ package struct UpdateSpace: Sendable {
         state.withUnsafeBufferPointer { s in
             result.withUnsafeMutableBufferPointer { u in
                 let source = s.baseAddress!, target = u.baseAddress!
-                rows.withUnsafeBufferPointer { ids in
-                    RowOps.gatherRows(table: source + embedding.offset, tableRows: embedding.shape[0], width: width,
-                                      ids: ids, into: target)
-                }
-                for (model, update) in dense { (target + update.offset).update(from: source + model.offset, count: model.count) }
+                gatherTrainedModelPart(from: source, rows: rows, into: target)
                 (target + updateAdapterStart).update(from: source + stateAdapterStart,
                                                      count: stateLayout.count - stateAdapterStart)
             }
@@ -86,10 +82,7 @@ package struct UpdateSpace: Sendable {
             state.withUnsafeBufferPointer { s in
                 model.withUnsafeMutableBufferPointer { m in
                     let values = u.baseAddress!, base = s.baseAddress!, target = m.baseAddress!
-                    for (index, id) in rows.enumerated() {
-                        (target + embedding.offset + Int(id) * width).update(from: values + index * width, count: width)
-                    }
-                    for (model, entry) in dense { (target + model.offset).update(from: values + entry.offset, count: model.count) }
+                    placeTrainedModelPart(from: values, rows: rows, into: target)
                     let adapterValues = values + (updateAdapterStart - stateAdapterStart)
                     for adapter in adapters {
                         lora!.formWeight(adapter, base: base + adapter.base.offset, adapterValues: adapterValues,
@@ -107,11 +100,7 @@ package struct UpdateSpace: Sendable {
             update.withUnsafeBufferPointer { u in
                 result.withUnsafeMutableBufferPointer { r in
                     let source = g.baseAddress!, target = r.baseAddress!
-                    rows.withUnsafeBufferPointer { ids in
-                        RowOps.gatherRows(table: source + embedding.offset, tableRows: embedding.shape[0], width: width,
-                                          ids: ids, into: target)
-                    }
-                    for (model, entry) in dense { (target + entry.offset).update(from: source + model.offset, count: model.count) }
+                    gatherTrainedModelPart(from: source, rows: rows, into: target)
                     let shift = updateAdapterStart - stateAdapterStart
                     for adapter in adapters {
                         lora!.projectGradient(adapter, weightGradient: source + adapter.base.offset,
@@ -128,10 +117,7 @@ package struct UpdateSpace: Sendable {
         update.withUnsafeBufferPointer { u in
             result.withUnsafeMutableBufferPointer { s in
                 let values = u.baseAddress!, target = s.baseAddress!
-                for (index, id) in rows.enumerated() {
-                    (target + embedding.offset + Int(id) * width).update(from: values + index * width, count: width)
-                }
-                for (model, entry) in dense { (target + model.offset).update(from: values + entry.offset, count: model.count) }
+                placeTrainedModelPart(from: values, rows: rows, into: target)
                 (target + stateAdapterStart).update(from: values + updateAdapterStart,
                                                     count: stateLayout.count - stateAdapterStart)
             }
@@ -168,6 +154,27 @@ package struct UpdateSpace: Sendable {
     package func mergeAdapters(into state: inout ParameterSet, seed: UInt64, round: Int) {
         let merged = modelParameters(from: state)
         state = initialState(model: merged, seed: seed, keys: [UInt64(round)])
+    }
+
+    /// Copies the chosen embedding rows and the dense tensors of a vector in the model's layout (or the
+    /// state's, which begins with it) to their places in the update: shared by the values and the gradient.
+    private func gatherTrainedModelPart(from source: UnsafePointer<Float>, rows: [Int32],
+                                        into target: UnsafeMutablePointer<Float>) {
+        rows.withUnsafeBufferPointer { ids in
+            RowOps.gatherRows(table: source + embedding.offset, tableRows: embedding.shape[0], width: width, ids: ids,
+                              into: target)
+        }
+        for (model, entry) in dense { (target + entry.offset).update(from: source + model.offset, count: model.count) }
+    }
+
+    /// The inverse of `gatherTrainedModelPart`: puts the update's rows and dense tensors back at their
+    /// places in a vector in the model's (or the state's) layout, leaving every other entry as it is.
+    private func placeTrainedModelPart(from values: UnsafePointer<Float>, rows: [Int32],
+                                       into target: UnsafeMutablePointer<Float>) {
+        for (index, id) in rows.enumerated() {
+            (target + embedding.offset + Int(id) * width).update(from: values + index * width, count: width)
+        }
+        for (model, entry) in dense { (target + model.offset).update(from: values + entry.offset, count: model.count) }
     }
 
     /// Floats a client trains and sends.
