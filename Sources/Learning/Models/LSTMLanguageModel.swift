@@ -38,21 +38,41 @@ package final class LSTMLanguageModel: LanguageModel {
     private let projection: Linear
     private var workspace: Workspace?
 
+    /// The layers of a model of this configuration and the layout of their tensors: one place that
+    /// both the initialiser and `shape(of:)` use, so the two cannot disagree.
+    private struct Architecture {
+        var layout = ParameterLayout()
+        let embedding: Embedding, lstm: LSTM, projection: Linear
+
+        init(_ configuration: Configuration) {
+            let (v, e, h) = (configuration.vocabularySize, configuration.embeddingSize, configuration.hiddenSize)
+            let embeddingWeight = layout.add("embedding.weight", shape: [v, e])
+            let inputWeight = layout.add("lstm.inputWeight", shape: [4 * h, e])
+            let recurrentWeight = layout.add("lstm.recurrentWeight", shape: [4 * h, h])
+            let lstmBias = layout.add("lstm.bias", shape: [4 * h])
+            let projectionWeight = layout.add("projection.weight", shape: [e, h])
+            let projectionBias = layout.add("projection.bias", shape: [e])
+            embedding = Embedding(rows: v, width: e, weight: embeddingWeight, paddingID: LSTMLanguageModel.paddingID)
+            lstm = LSTM(inputSize: e, hiddenSize: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight,
+                        bias: lstmBias)
+            projection = Linear(inputs: h, outputs: e, weight: projectionWeight, bias: projectionBias)
+        }
+
+        var shape: ModelShape {
+            ModelShape(layout: layout, adaptableMatrices: [lstm.inputWeight, lstm.recurrentWeight, projection.weight],
+                       selectableRows: embedding.weight)
+        }
+    }
+
     /// A model with freshly initialised weights drawn from `seed`.
     package init(configuration: Configuration, seed: UInt64) {
         self.configuration = configuration
-        let (v, e, h) = (configuration.vocabularySize, configuration.embeddingSize, configuration.hiddenSize)
-        var layout = ParameterLayout()
-        let embeddingWeight = layout.add("embedding.weight", shape: [v, e])
-        let inputWeight = layout.add("lstm.inputWeight", shape: [4 * h, e])
-        let recurrentWeight = layout.add("lstm.recurrentWeight", shape: [4 * h, h])
-        let lstmBias = layout.add("lstm.bias", shape: [4 * h])
-        let projectionWeight = layout.add("projection.weight", shape: [e, h])
-        let projectionBias = layout.add("projection.bias", shape: [e])
-        embedding = Embedding(rows: v, width: e, weight: embeddingWeight, paddingID: Self.paddingID)
-        lstm = LSTM(inputSize: e, hiddenSize: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight,
-                    bias: lstmBias)
-        projection = Linear(inputs: h, outputs: e, weight: projectionWeight, bias: projectionBias)
+        let (e, h) = (configuration.embeddingSize, configuration.hiddenSize)
+        let architecture = Architecture(configuration)
+        let layout = architecture.layout
+        (embedding, lstm, projection) = (architecture.embedding, architecture.lstm, architecture.projection)
+        let embeddingWeight = embedding.weight, inputWeight = lstm.inputWeight, recurrentWeight = lstm.recurrentWeight
+        let lstmBias = lstm.bias, projectionWeight = projection.weight, projectionBias = projection.bias!
         parameters = ParameterSet(layout: layout)
         gradients = ParameterSet(layout: layout)
         parameters.withUnsafeMutableBufferPointer { values in
@@ -76,6 +96,9 @@ package final class LSTMLanguageModel: LanguageModel {
 
     package var embeddingWeight: ParameterLayout.Entry { embedding.weight }
     package var adaptableMatrices: [ParameterLayout.Entry] { [lstm.inputWeight, lstm.recurrentWeight, projection.weight] }
+
+    /// The layout of a model of `configuration` and its adaptable and selectable tensors, without building it.
+    package static func shape(of configuration: Configuration) -> ModelShape { Architecture(configuration).shape }
 
     package func useTrainingLoss(_ loss: OutputLoss, noise: UnigramDistribution?) {
         precondition(loss == .softmax || noise?.vocabularySize == vocabularySize, "LSTMLanguageModel: noise distribution")

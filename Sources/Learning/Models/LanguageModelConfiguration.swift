@@ -19,3 +19,13 @@ package enum LanguageModelConfiguration: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension LanguageModelConfiguration {
+    /// The model's layout and its adaptable and selectable tensors, without building it.
+    package var shape: ModelShape {
+        switch self {
+        case let .lstm(configuration): LSTMLanguageModel.shape(of: configuration)
+        case let .transformer(configuration): TransformerLanguageModel.shape(of: configuration)
+        }
+    }
+}

@@ -41,33 +41,60 @@ package final class TransformerLanguageModel: LanguageModel {
     private var dropoutSeed: UInt64
     private var workspace: Workspace?
 
+    /// The layers of a model of this configuration and the layout of their tensors: one place that
+    /// both the initialiser and `shape(of:)` use, so the two cannot disagree.
+    private struct Architecture {
+        let layout: ParameterLayout
+        let tokens: Embedding, positions: ParameterLayout.Entry, blocks: [Block], finalNorm: LayerNorm
+
+        init(_ c: Configuration) {
+            let d = c.width
+            var layout = ParameterLayout()
+            tokens = Embedding(rows: c.vocabularySize, width: d, weight: layout.add("token.weight", shape: [c.vocabularySize, d]),
+                               paddingID: TransformerLanguageModel.paddingID)
+            positions = layout.add("position.weight", shape: [c.maxSteps, d])
+            var blocks: [Block] = []
+            for l in 0..<c.layers {
+                func linear(_ name: String, _ inputs: Int, _ outputs: Int) -> Linear {
+                    Linear(inputs: inputs, outputs: outputs, weight: layout.add("\(name).weight", shape: [outputs, inputs]),
+                           bias: layout.add("\(name).bias", shape: [outputs]))
+                }
+                let norm1 = LayerNorm(width: d, gamma: layout.add("block\(l).norm1.gamma", shape: [d]),
+                                      beta: layout.add("block\(l).norm1.beta", shape: [d]))
+                let attention = CausalSelfAttention(width: d, heads: c.heads, qkv: linear("block\(l).attention.qkv", d, 3 * d),
+                                                    output: linear("block\(l).attention.output", d, d))
+                let norm2 = LayerNorm(width: d, gamma: layout.add("block\(l).norm2.gamma", shape: [d]),
+                                      beta: layout.add("block\(l).norm2.beta", shape: [d]))
+                blocks.append(Block(norm1: norm1, attention: attention, norm2: norm2,
+                                    expand: linear("block\(l).mlp.expand", d, 4 * d), contract: linear("block\(l).mlp.contract", 4 * d, d)))
+            }
+            self.blocks = blocks
+            finalNorm = LayerNorm(width: d, gamma: layout.add("final.gamma", shape: [d]), beta: layout.add("final.beta", shape: [d]))
+            self.layout = layout
+        }
+
+        var adaptableMatrices: [ParameterLayout.Entry] {
+            blocks.flatMap { [$0.attention.qkv.weight, $0.attention.output.weight, $0.expand.weight, $0.contract.weight] }
+        }
+    }
+
+    /// The layout of a model of `configuration` and its adaptable and selectable tensors, without building it.
+    package static func shape(of configuration: Configuration) -> ModelShape {
+        let architecture = Architecture(configuration)
+        return ModelShape(layout: architecture.layout, adaptableMatrices: architecture.adaptableMatrices,
+                          selectableRows: architecture.tokens.weight)
+    }
+
     /// A model with GPT-2's initialisation (N(0, 0.02), residual projections scaled by 1/√(2·layers)).
     package init(configuration c: Configuration, seed: UInt64) {
         configuration = c
         self.seed = seed
         dropoutSeed = seed
         let d = c.width
-        var layout = ParameterLayout()
-        tokens = Embedding(rows: c.vocabularySize, width: d, weight: layout.add("token.weight", shape: [c.vocabularySize, d]),
-                           paddingID: Self.paddingID)
-        positions = layout.add("position.weight", shape: [c.maxSteps, d])
-        var blocks: [Block] = []
-        for l in 0..<c.layers {
-            func linear(_ name: String, _ inputs: Int, _ outputs: Int) -> Linear {
-                Linear(inputs: inputs, outputs: outputs, weight: layout.add("\(name).weight", shape: [outputs, inputs]),
-                       bias: layout.add("\(name).bias", shape: [outputs]))
-            }
-            let norm1 = LayerNorm(width: d, gamma: layout.add("block\(l).norm1.gamma", shape: [d]),
-                                  beta: layout.add("block\(l).norm1.beta", shape: [d]))
-            let attention = CausalSelfAttention(width: d, heads: c.heads, qkv: linear("block\(l).attention.qkv", d, 3 * d),
-                                                output: linear("block\(l).attention.output", d, d))
-            let norm2 = LayerNorm(width: d, gamma: layout.add("block\(l).norm2.gamma", shape: [d]),
-                                  beta: layout.add("block\(l).norm2.beta", shape: [d]))
-            blocks.append(Block(norm1: norm1, attention: attention, norm2: norm2,
-                                expand: linear("block\(l).mlp.expand", d, 4 * d), contract: linear("block\(l).mlp.contract", 4 * d, d)))
-        }
-        self.blocks = blocks
-        finalNorm = LayerNorm(width: d, gamma: layout.add("final.gamma", shape: [d]), beta: layout.add("final.beta", shape: [d]))
+        let architecture = Architecture(c)
+        let layout = architecture.layout
+        (tokens, positions, blocks, finalNorm) = (architecture.tokens, architecture.positions, architecture.blocks,
+                                                  architecture.finalNorm)
         parameters = ParameterSet(layout: layout)
         gradients = ParameterSet(layout: layout)
         parameters.withUnsafeMutableBufferPointer { values in
