@@ -2,6 +2,7 @@ import Experiments
 import Federation
 import Foundation
 import Kernels
+import Tasks
 
 /// `murmur bench round`: seconds per federated round of the stackoverflow-shape scenario and client
 /// tokens per second, against pfl-research's figure on the same model, data shape and cohort.
@@ -58,10 +59,11 @@ let benchRoundCommand: Command = {
             }
             let scenario = try Scenario(json: Data(EmbeddedScenarios.stackOverflowShape.utf8),
                                         file: "stackoverflow-shape (embedded)", overrides: kindOverrides)
-            let (population, _) = try scenario.populations()
+            guard case let .languageModelling(language) = scenario.task else { preconditionFailure("a language scenario") }
+            let setup = try scenario.languageModellingSetup(language)
             for threads in threadCounts {
-                let training = FederatedTraining(configuration: scenario.training, population: population,
-                                                 pipeline: UpdatePipeline(secureAggregation: scenario.secureAggregation),
+                let training = FederatedTraining(task: setup.task, configuration: scenario.training, population: setup.training,
+                                                 secureAggregation: scenario.secureAggregation,
                                                  pool: ThreadPool(threadCount: threads))
                 _ = try training.runRound()
                 var times: [Double] = [], tokens = 0, rows = 0
@@ -70,8 +72,8 @@ let benchRoundCommand: Command = {
                     let start = clock.now
                     let result = try training.runRound()
                     times.append(seconds(clock.now - start))
-                    tokens += result.statistics.lossTokens
-                    rows += result.statistics.sentences
+                    tokens += result.statistics.lossTargets
+                    rows += result.statistics.examples
                 }
                 let median = times.sorted()[times.count / 2], total = times.reduce(0, +)
                 if kind == "none" { plainSeconds[threads] = median }
@@ -80,7 +82,7 @@ let benchRoundCommand: Command = {
                 console.write("{\"bench\":\"round\",\"aggregation\":\"\(kind)\",\(ring)\"cohort\":\(cohort),\"threads\":\(threads),"
                     + "\"rounds\":\(rounds),\"secondsPerRound\":\(rounded(median, digits: 3)),"
                     + "\"clientTokensPerSecond\":\(Int(Double(tokens) / total)),"
-                    + "\"paddedTokensPerSecond\":\(Int(Double(rows * scenario.training.client.sequenceLength) / total)),"
+                    + "\"paddedTokensPerSecond\":\(Int(Double(rows * language.sequenceLength) / total)),"
                     + "\"speedupVsPflNoDP\":\(rounded(0.82 / median, digits: 2)),"
                     + "\"speedupVsPflDP\":\(rounded(0.94 / median, digits: 2))\(overhead),"
                     + "\"data\":\"\(arguments.value("data") ?? "synthetic")\"}")

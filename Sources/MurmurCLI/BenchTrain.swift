@@ -57,7 +57,8 @@ let benchTrainCommand: Command = {
         let unigram = UnigramDistribution.rank(vocabularySize: vocabulary)
         model.useTrainingLoss(.noiseContrastive(samples: samples), noise: unigram)
         model.beginTraining(randomSeed: 1)
-        let space = UpdateSpace(model: model, partial: PartialTraining(embeddingRows: EmbeddingRowSelection(rows: peuRows)))
+        let space = UpdateSpace(shape: LSTMLanguageModel.shape(of: model.configuration),
+                                partial: PartialTraining(embeddingRows: EmbeddingRowSelection(rows: peuRows)))
         let rows = EmbeddingRowSelection(rows: peuRows).rows(round: 1, seed: 1, unigram: unigram)
         let state = model.parameters
         var trained = space.extract(from: state, rows: rows), gradient = ParameterSet(layout: trained.layout)

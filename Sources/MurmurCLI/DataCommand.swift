@@ -1,5 +1,6 @@
 import Experiments
 import Federation
+import Tasks
 import Foundation
 
 /// `murmur data`: make and check federated text folders.

@@ -1,6 +1,7 @@
 import Experiments
 import Federation
 import Foundation
+import Privacy
 import Testing
 
 /// Runs with differential privacy: ε on every line and never past the budget, the same result on 1 or
@@ -39,7 +40,7 @@ import Testing
         let privacy = try #require(summary.privacy)
         #expect(privacy.stoppedAtBudget && summary.roundsCompleted < 40 && privacy.epsilon <= 2)
         let last = try #require(try ScenarioRunnerTests.metrics(folder).last)
-        #expect(last.round == summary.roundsCompleted && last.validationPerplexity != nil)  // the end is evaluated
+        #expect(last.round == summary.roundsCompleted && last.metric("validationPerplexity") != nil)  // the end is evaluated
     }
 
     /// Clipping, noise and adaptive clip bound replay exactly: 1 thread straight vs 2 threads resumed.
@@ -60,7 +61,7 @@ import Testing
         let summary = try Self.run(Self.json(privacy: #""epsilon": 5, "delta": 1e-5"#, rounds: 3, sampling: #""cohortSize": 10"#),
                                    folder: folder)
         let privacy = try #require(summary.privacy)
-        #expect(privacy.relation == "replaceOne" && privacy.ledger.contains("withoutReplacement(10 of 300"))
+        #expect(privacy.relation == .replaceOne && privacy.ledger.contains("withoutReplacement(10 of 300"))
     }
 
     @Test func noiseCohortReportsBothEpsilons() throws {
@@ -75,7 +76,7 @@ import Testing
         let folder = ScenarioRunnerTests.folder()
         let summary = try Self.run(Self.json(privacy: #""mechanism": "skellam", "epsilon": 8, "delta": 1e-5"#, rounds: 2), folder: folder)
         let privacy = try #require(summary.privacy)
-        #expect(privacy.accountant == "rdp" && privacy.epsilon <= 8 && summary.finalValidationPerplexity!.isFinite)
+        #expect(privacy.accountant == .rdp && privacy.epsilon <= 8 && summary.finalPrimary!.isFinite)
     }
 
     /// Each mistake is one line naming the file, the key and what is allowed.

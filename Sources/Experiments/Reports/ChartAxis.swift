@@ -11,6 +11,14 @@ package struct ChartAxis: Sendable, Equatable {
         case linear
         /// Base-10 logarithmic; every value must be positive.
         case logarithmic
+
+        /// Logarithmic for positive values spanning more than a factor of ten (a perplexity curve from
+        /// 1100 to 53), linear otherwise (error rates, accuracies).
+        static func suited(to points: [ChartPoint]) -> Scale {
+            let values = points.map(\.y)
+            guard let low = values.min(), let high = values.max(), low > 0 else { return .linear }
+            return high / low > 10 ? .logarithmic : .linear
+        }
     }
 
     package let label: String

@@ -1,12 +1,14 @@
+import Federation
 import Foundation
 
 /// The outputs of a sweep or comparison folder: `table.csv`, `table.md` and `report.html`, drawn from
 /// the runs' files alone.
 ///
-/// The report has the table, every run's validation perplexity and training loss against the round
-/// (one line per run, coloured by variant), ε against the round for private runs, and a summary plot:
-/// final perplexity against ε spent for runs with differential privacy, otherwise against the first
-/// swept value when it is a number; error bars are one standard deviation over the repeats.
+/// The report has the table, every run's primary metric (validation perplexity, word error rate) and
+/// training loss against the round (one line per run, coloured by variant), ε against the round for
+/// private runs, and a summary plot: the final primary metric against ε spent for runs with differential
+/// privacy, otherwise against the first swept value when it is a number; error bars are one standard
+/// deviation over the repeats.
 package enum ExperimentReport {
     /// Writes the tables and the report into `folder`.
     package static func write(folder: String) throws {
@@ -33,17 +35,18 @@ package enum ExperimentReport {
             + (plan.overrides.isEmpty ? "" : " with " + ReportFormat.escaped(plan.overrides.joined(separator: ", ")))
             + "; \(finished) of \(plan.runs.count) runs finished; folder \(ReportFormat.escaped(results.folder)).</p>\n"
         body += "<h2>Results</h2>\n"
-            + ReportPage.table(headings: ExperimentTable.headings, rows: table.displayRows)
+            + ReportPage.table(headings: table.headings, rows: table.displayRows)
             + "<p class=\"meta\">Mean ± sample standard deviation over the finished repeats; bytes are per run. "
             + "Simulated time is shown for runs that simulate devices (a devices section, or murmur replay).</p>\n"
 
         var figures = ""
         if let chart = summaryChart(results, table: table) { figures += chart }
-        figures += curve(results, title: "Validation perplexity", yLabel: "validation perplexity", scale: .logarithmic,
-                         caption: "Held-out perplexity on evaluation rounds, one line per run; repeats share their variant's colour.") {
-            $0.validationPerplexity
-        }
-        figures += curve(results, title: "Training loss", yLabel: "mean client loss (nats/token)", scale: .linear,
+        let primary = table.primary
+        let evaluated = results.records.flatMap { ChartPoint.byRound($0.metrics) { $0.metric(primary.name) } }
+        figures += curve(results, title: primary.label.capitalizedFirst, yLabel: primary.label, scale: .suited(to: evaluated),
+                         caption: "The held-out \(primary.label) on evaluation rounds, one line per run; repeats share their "
+                            + "variant's colour.") { $0.metric(primary.name) }
+        figures += curve(results, title: "Training loss", yLabel: "mean client loss (nats per target)", scale: .linear,
                          caption: "Mean cross-entropy over each round's local steps, one line per run.") { $0.trainLoss }
         if results.records.contains(where: { $0.metrics.contains { $0.epsilon != nil } }) {
             figures += curve(results, title: "Privacy spent", yLabel: "ε spent", scale: .linear,
@@ -67,7 +70,7 @@ package enum ExperimentReport {
         return ReportPage.figure(LineChart(title: title, xLabel: "round", yLabel: yLabel, yScale: scale, series: series), caption: caption)
     }
 
-    /// Final perplexity against ε spent (private runs) or against the first swept number, one series
+    /// The final primary metric against ε spent (private runs) or against the first swept number, one series
     /// per combination of the other axes, with error bars over repeats.
     private static func summaryChart(_ results: ExperimentResults, table: ExperimentTable) -> String? {
         let plan = results.plan
@@ -98,21 +101,22 @@ package enum ExperimentReport {
         }
         let series = groups.enumerated().map { groupIndex, group in
             let points = group.rows.compactMap { row -> ChartPoint? in
-                guard let perplexity = table.rows[row].finalPerplexity else { return nil }
+                guard let final = table.rows[row].finalPrimary else { return nil }
                 let x = private_ ? table.rows[row].epsilon?.mean : Double(plan.variants[row].coordinates[xAxis!])
-                return x.map { ChartPoint(x: $0, y: perplexity.mean, spread: perplexity.standardDeviation) }
+                return x.map { ChartPoint(x: $0, y: final.mean, spread: final.standardDeviation) }
             }.sorted { $0.x < $1.x }
-            return ChartSeries(name: group.label.isEmpty ? "final perplexity" : group.label,
-                               legend: group.label.isEmpty ? "final perplexity" : group.label,
+            let name = group.label.isEmpty ? "final \(table.primary.label)" : group.label
+            return ChartSeries(name: name, legend: name,
                                style: ChartStyle(index: groupIndex), points: points)
         }.filter { !$0.points.isEmpty }
         guard !series.isEmpty else { return nil }
         let delta = results.records.lazy.compactMap { $0.summary?.privacy?.delta }.first
         let xLabel = private_ ? "ε spent" + (delta.map { " (δ = \(ReportFormat.significant($0, digits: 3)))" } ?? "")
             : plan.axes[xAxis!].key
-        let title = private_ ? "Utility against privacy" : "Final perplexity against \(plan.axes[xAxis!].key)"
-        return ReportPage.figure(LineChart(title: title, xLabel: xLabel, yLabel: "final validation perplexity", markers: true, series: series),
-                                 caption: "Mean final validation perplexity of each variant"
+        let title = private_ ? "Utility against privacy" : "Final \(table.primary.label) against \(plan.axes[xAxis!].key)"
+        return ReportPage.figure(LineChart(title: title, xLabel: xLabel, yLabel: "final \(table.primary.label)", markers: true,
+                                           series: series),
+                                 caption: "Mean final \(table.primary.label) of each variant"
                                     + (plan.repeats > 1 ? ", with ± one standard deviation over its repeats" : "")
                                     + (private_ ? "; ε is what the runs spent, as accounted." : "."))
     }

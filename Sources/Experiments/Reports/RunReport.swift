@@ -1,6 +1,7 @@
+import Federation
 import Foundation
 
-/// `report.html` for one run folder: the summary's figures, and validation perplexity, training loss
+/// `report.html` for one run folder: the summary's figures, and the task's primary metric, training loss
 /// and (with differential privacy) ε spent against the round.
 package enum RunReport {
     /// Writes `folder/report.html` from the folder's files.
@@ -22,8 +23,10 @@ package enum RunReport {
             metrics = try RoundMetrics.read(from: metricsURL)
             let summaryURL = url.appendingPathComponent("summary.json")
             if FileManager.default.fileExists(atPath: summaryURL.path) {
-                summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: summaryURL))
+                summary = try RunSummary.read(from: summaryURL)
             }
+        } catch let error as RunError {
+            throw error
         } catch {
             throw RunError(description: "\(folder): cannot be read (\(error.localizedDescription))")
         }
@@ -35,28 +38,33 @@ package enum RunReport {
         if let devices = summary?.devices { body += "<h2>Devices</h2>\n" + DeviceReport.classTable(devices) }
         let series = { (points: [ChartPoint]) in [ChartSeries(name: name, legend: name, style: ChartStyle(index: 0), points: points)] }
         var figures = ""
-        let perplexity = ChartPoint.byRound(metrics, \.validationPerplexity)
-        if !perplexity.isEmpty {
-            figures += ReportPage.figure(LineChart(title: "Validation perplexity", xLabel: "round", yLabel: "validation perplexity",
-                                                   yScale: .logarithmic, markers: true, series: series(perplexity)),
-                                         caption: "Perplexity of the held-out users' text under the global model, on evaluation rounds"
-                                             + (summary.map { "; the unigram model scores \(ReportFormat.significant($0.unigramPerplexity, digits: 4))" } ?? "") + ".")
-        }
-        let byHour = metrics.compactMap { line in
-            line.validationPerplexity.flatMap { perplexity in line.simulatedSeconds.map { ChartPoint(x: $0 / 3600, y: perplexity) } }
-        }
-        if !byHour.isEmpty {
-            figures += ReportPage.figure(LineChart(title: "Perplexity in simulated time", xLabel: "simulated time (hours)",
-                                                   yLabel: "validation perplexity", yScale: .logarithmic, markers: true,
-                                                   series: series(byHour)),
-                                         caption: "The same evaluations against the simulated clock: what a deployment would wait"
-                                             + (summary?.timeToTarget.map { " (target \(ReportFormat.significant($0.targetPerplexity, digits: 4)))" } ?? "")
-                                             + ".")
+        let metric = summary?.primaryMetric ?? TaskMetric.primary(inLines: metrics)
+        if let metric {
+            let reference = summary?.baselines.filter { $0.metric == metric.name } ?? []
+            let byRound = ChartPoint.byRound(metrics) { $0.metric(metric.name) }
+            if !byRound.isEmpty {
+                figures += ReportPage.figure(LineChart(title: metric.label.capitalizedFirst, xLabel: "round", yLabel: metric.label,
+                                                       yScale: .suited(to: byRound), markers: true, series: series(byRound)),
+                                             caption: "The global model's \(metric.label) on the held-out users, on evaluation rounds"
+                                                 + reference.map { "; the \($0.name) model scores \(ReportFormat.significant($0.value, digits: 4))" }.joined()
+                                                 + ".")
+            }
+            let byHour = metrics.compactMap { line in
+                line.metric(metric.name).flatMap { value in line.simulatedSeconds.map { ChartPoint(x: $0 / 3600, y: value) } }
+            }
+            if !byHour.isEmpty {
+                figures += ReportPage.figure(LineChart(title: "\(metric.label.capitalizedFirst) in simulated time",
+                                                       xLabel: "simulated time (hours)", yLabel: metric.label,
+                                                       yScale: .suited(to: byHour), markers: true, series: series(byHour)),
+                                             caption: "The same evaluations against the simulated clock: what a deployment would wait"
+                                                 + (summary?.timeToTarget.map { " (target \(ReportFormat.significant($0.target, digits: 4)))" } ?? "")
+                                                 + ".")
+            }
         }
         if let devices = DeviceReport.participationChart(metrics) { figures += devices }
         let loss = ChartPoint.byRound(metrics, \.trainLoss)
         if !loss.isEmpty {
-            figures += ReportPage.figure(LineChart(title: "Training loss", xLabel: "round", yLabel: "mean client loss (nats/token)",
+            figures += ReportPage.figure(LineChart(title: "Training loss", xLabel: "round", yLabel: "mean client loss (nats per target)",
                                                    series: series(loss)),
                                          caption: "Mean cross-entropy over the cohort's local steps in each round.")
         }
@@ -71,11 +79,19 @@ package enum RunReport {
     }
 
     private static func summaryTable(_ summary: RunSummary) -> String {
+        let primary = summary.primaryMetric
         var rows: [[String]] = [
-            ["final validation perplexity", summary.finalValidationPerplexity.map { ReportFormat.significant($0, digits: 4) } ?? "–"],
-            ["best validation perplexity", summary.bestValidationPerplexity.map { ReportFormat.significant($0, digits: 4) } ?? "–"],
-            ["final top-1 accuracy", summary.finalTop1Accuracy.map { ReportFormat.significant($0 * 100, digits: 3) + "%" } ?? "–"],
-            ["unigram perplexity", ReportFormat.significant(summary.unigramPerplexity, digits: 4)],
+            ["final \(primary.label)", summary.finalPrimary.map { ReportFormat.significant($0, digits: 4) } ?? "–"],
+            ["best \(primary.label)", summary.bestPrimary.map { ReportFormat.significant($0, digits: 4) } ?? "–"],
+        ]
+        for metric in summary.metrics.dropFirst() where metric.isHeadline {
+            rows.append(["final \(metric.label)", summary.finalMetrics?[metric.name].map { ReportFormat.significant($0, digits: 4) } ?? "–"])
+        }
+        for baseline in summary.baselines {
+            let label = summary.metrics.first { $0.name == baseline.metric }?.label ?? baseline.metric
+            rows.append(["\(baseline.name) \(label)", ReportFormat.significant(baseline.value, digits: 4)])
+        }
+        rows += [
             ["parameters", String(summary.parameters)],
             ["bytes up / down", "\(ReportFormat.bytes(Double(summary.bytesUp))) / \(ReportFormat.bytes(Double(summary.bytesDown)))"],
             ["wall time", ReportFormat.significant(summary.trainingWallSeconds, digits: 3) + " s on \(summary.threads) threads"],
@@ -94,10 +110,11 @@ package enum RunReport {
                 "round \(round)" + (target.simulatedHours.map { ", " + ReportFormat.significant($0, digits: 3) + " simulated h" } ?? "")
                     + (target.wallSeconds.map { ", " + ReportFormat.significant($0, digits: 3) + " s wall" } ?? "")
             } ?? "not reached"
-            rows.append(["time to perplexity \(ReportFormat.significant(target.targetPerplexity, digits: 4))", reached])
+            let label = summary.metrics.first { $0.name == target.metric }?.label ?? target.metric
+            rows.append(["time to \(label) \(ReportFormat.significant(target.target, digits: 4))", reached])
         }
         if let secure = summary.secureAggregation {
-            rows.append(["secure aggregation", "\(secure.protocolName): \(secure.failedRounds) of \(secure.rounds) rounds failed, "
+            rows.append(["secure aggregation", "\(secure.protocolKind): \(secure.failedRounds) of \(secure.rounds) rounds failed, "
                 + "\(secure.clientsDropped) clients dropped"])
         }
         return ReportPage.table(headings: ["figure", "value"], rows: rows, numericFrom: 2)
@@ -109,4 +126,17 @@ extension ChartPoint {
     static func byRound(_ metrics: [RoundMetrics], _ value: (RoundMetrics) -> Double?) -> [ChartPoint] {
         metrics.compactMap { line in value(line).map { ChartPoint(x: Double(line.round), y: $0) } }
     }
+}
+
+extension TaskMetric {
+    /// The primary metric of the task whose metrics the lines carry, for a run folder without a summary.
+    static func primary(inLines lines: [RoundMetrics]) -> TaskMetric? {
+        let names = Set(lines.compactMap(\.evaluation).flatMap(\.keys))
+        return TaskSpecification.allMetrics.first { $0.contains { names.contains($0.name) } }?.first
+    }
+}
+
+extension String {
+    /// The text with its first letter in upper case (a label as a title).
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -11,8 +11,9 @@ package struct DeviceClassCounts: Sendable, Equatable, Codable {
     package var droppedForTime = 0
     package var droppedForMemory = 0
     package var droppedForAvailability = 0
-    /// Training tokens of the reported clients (the class's contribution to the model's data).
-    package var trainingTokens = 0
+    /// Training targets (tokens, characters) of the reported clients: the class's contribution to the
+    /// model's data.
+    package var trainingTargets = 0
     package var bytesDown = 0
     package var bytesUp = 0
 
@@ -25,7 +26,7 @@ package struct DeviceClassCounts: Sendable, Equatable, Codable {
         droppedForTime += other.droppedForTime
         droppedForMemory += other.droppedForMemory
         droppedForAvailability += other.droppedForAvailability
-        trainingTokens += other.trainingTokens
+        trainingTargets += other.trainingTargets
         bytesDown += other.bytesDown
         bytesUp += other.bytesUp
     }
@@ -40,7 +41,7 @@ package struct DeviceClassCounts: Sendable, Equatable, Codable {
             switch schedule.fates[position] {
             case .reported:
                 counts.reported += 1
-                counts.trainingTokens += schedule.tokens[position]
+                counts.trainingTargets += schedule.targets[position]
                 counts.bytesUp += cost.bytesUp
             case .late: counts.late += 1
             case .droppedForTime: counts.droppedForTime += 1
@@ -116,32 +117,35 @@ package struct DeviceSummary: Sendable, Equatable, Codable {
             for (name, counts) in line.devices!.classes { totals[name, default: DeviceClassCounts()].add(counts) }
         }
         let fleetSize = max(1, fleetClasses.values.reduce(0, +))
-        let tokens = max(1, totals.values.reduce(0) { $0 + $1.trainingTokens })
+        let targets = max(1, totals.values.reduce(0) { $0 + $1.trainingTargets })
         classes = [:]
         for name in Set(fleetClasses.keys).union(totals.keys) {
             let total = totals[name] ?? DeviceClassCounts()
             classes[name] = ClassSummary(fleetClients: fleetClasses[name] ?? 0,
                                          fleetShare: Double(fleetClasses[name] ?? 0) / Double(fleetSize), totals: total,
-                                         shareOfTrainingData: Double(total.trainingTokens) / Double(tokens))
+                                         shareOfTrainingData: Double(total.trainingTargets) / Double(targets))
         }
         maxClientPeakMemoryBytes = rounds.compactMap { $0.devices!.clientPeakMemoryBytes?.max }.max()
     }
 }
 
-/// When the run first reached its target validation perplexity (on an evaluation round).
+/// When the run first reached its target value of a metric (on an evaluation round).
 package struct TimeToTarget: Sendable, Equatable, Codable {
-    package var targetPerplexity: Double
+    /// The metric and the value to reach (at most it, or at least it when higher is better).
+    package var metric: String
+    package var target: Double
     /// Nil when the run never reached it.
     package var round: Int?
     package var simulatedHours: Double?
     package var wallSeconds: Double?
 
-    init(target: Double, lines: [RoundMetrics]) {
-        targetPerplexity = target
+    init(_ target: EvaluationTarget, lines: [RoundMetrics]) {
+        metric = target.metric.name
+        self.target = target.value
         var wall = 0.0
         for line in lines {
             wall += line.wallSeconds
-            if let perplexity = line.validationPerplexity, perplexity <= target, line.round > 0 {
+            if let value = line.metric(metric), target.metric.reaches(value, target: target.value), line.round > 0 {
                 round = line.round
                 simulatedHours = line.simulatedSeconds.map { $0 / 3600 }
                 wallSeconds = wall

@@ -3,8 +3,12 @@ import Foundation
 import Learning
 import SecureAggregation
 
-/// One line of `metrics.jsonl`: what a round did and, on evaluation rounds, how the model scores.
-package struct RoundMetrics: Sendable, Equatable, Codable {
+/// One line of `metrics.jsonl`: what a round did and, on evaluation rounds, the task's metrics.
+///
+/// The task's metrics are top-level keys of the line under their own names (`validationPerplexity`,
+/// `wordErrorRate`, …), beside the fixed keys below, so a line stays one flat JSON object that tools
+/// (the peer's side_by_side.sh, jq) read as they always have.
+package struct RoundMetrics: Sendable, Equatable {
     package var round: Int
     package var wallSeconds: Double
     /// The simulated clock when the round closed (runs with devices).
@@ -14,15 +18,14 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     package var clientsSampled: Int
     package var clientsFinished: Int
     package var clientsDropped: Int
-    package var trainingTokens: Int
+    /// Targets the clients' losses counted over all local steps (tokens, characters).
+    package var trainingTargets: Int
     package var localSteps: Int
     package var updateNorm: Double?
     package var bytesUp: Int
     package var bytesDown: Int
-    package var validationLoss: Double?
-    package var validationPerplexity: Double?
-    package var top1Accuracy: Double?
-    package var top3Accuracy: Double?
+    /// The task's metrics on evaluation rounds (nil on other rounds), by name.
+    package var evaluation: [String: Double]?
     /// ε spent so far (differential privacy only), and the clip bound for the next round.
     package var epsilon: Double?
     package var clipBound: Double?
@@ -40,16 +43,16 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
         round = result.round
         self.wallSeconds = wallSeconds
         learningRate = Double(result.learningRate)
-        trainLoss = result.statistics.lossTokens > 0 ? result.statistics.meanLoss : nil
+        trainLoss = result.statistics.lossTargets > 0 ? result.statistics.meanLoss : nil
         clientsSampled = result.sampled
         clientsFinished = result.contributed
         clientsDropped = result.dropped
-        trainingTokens = result.statistics.lossTokens
+        trainingTargets = result.statistics.lossTargets
         localSteps = result.statistics.steps
         updateNorm = result.updateNorm
         bytesUp = result.bytesUpPerClient * result.contributed
-        bytesDown = result.bytesDownPerClient * result.sampled
         clipBound = result.clipBound
+        epsilon = result.epsilon
         clients = ClientCostMetrics(result, secureAggregation: result.secureAggregation != nil)
         signalToNoise = result.signalToNoise
         // A client that refused its task (over the memory cap) downloaded nothing.
@@ -69,25 +72,21 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     }
 
     /// The line for round 0: the initial model's evaluation.
-    package init(initialEvaluation: LanguageModelEvaluation, wallSeconds: Double) {
+    package init(initialEvaluation: [String: Double], wallSeconds: Double) {
         round = 0
         self.wallSeconds = wallSeconds
         clientsSampled = 0
         clientsFinished = 0
         clientsDropped = 0
-        trainingTokens = 0
+        trainingTargets = 0
         localSteps = 0
         bytesUp = 0
         bytesDown = 0
-        record(initialEvaluation)
+        evaluation = initialEvaluation
     }
 
-    package mutating func record(_ evaluation: LanguageModelEvaluation) {
-        validationLoss = evaluation.meanLoss
-        validationPerplexity = evaluation.perplexity
-        top1Accuracy = evaluation.top1Accuracy
-        top3Accuracy = evaluation.top3Accuracy
-    }
+    /// The value of the task's metric `name` on this line (nil on rounds without evaluation).
+    package func metric(_ name: String) -> Double? { evaluation?[name] }
 
     /// Every line of a `metrics.jsonl` file, in order.
     package static func read(from url: URL) throws -> [RoundMetrics] {
@@ -105,30 +104,75 @@ package struct RoundMetrics: Sendable, Equatable, Codable {
     }
 }
 
-/// `summary.json`: the run's outcome at a glance.
-package struct RunSummary: Sendable, Equatable, Codable {
-    package var name: String
-    package var roundsCompleted: Int
-    package var parameters: Int
-    package var threads: Int
-    package var finalValidationPerplexity: Double?
-    package var bestValidationPerplexity: Double?
-    package var finalTop1Accuracy: Double?
-    package var finalTop3Accuracy: Double?
-    package var unigramPerplexity: Double
-    package var trainingWallSeconds: Double
-    package var roundsPerSecond: Double
-    package var clientTokensPerSecond: Double
-    package var bytesUp: Int
-    package var bytesDown: Int
-    /// The privacy spent and how it was computed (runs with differential privacy).
-    package var privacy: PrivacySummary?
-    /// Secure aggregation's failures, dropouts and costs (runs with it).
-    package var secureAggregation: SecureAggregationSummary?
-    /// Simulated time and each device class's participation (runs with devices).
-    package var devices: DeviceSummary?
-    /// When the target validation perplexity was first reached (scenarios with evaluation.targetPerplexity).
-    package var timeToTarget: TimeToTarget?
-    /// What the clients' tasks trained, held in memory and sent over the run.
-    package var clients: ClientCostSummary?
+extension RoundMetrics: Codable {
+    /// A key by its text: the fixed fields' names and the task's metric names share the line's one level.
+    private struct Key: CodingKey, ExpressibleByStringLiteral {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init(stringLiteral value: String) { stringValue = value }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The fixed fields' keys; every other numeric key of a line is a task metric.
+    private static let fieldNames: Set<String> = [
+        "round", "wallSeconds", "simulatedSeconds", "learningRate", "trainLoss", "clientsSampled", "clientsFinished",
+        "clientsDropped", "trainingTargets", "localSteps", "updateNorm", "bytesUp", "bytesDown", "epsilon", "clipBound",
+        "secureAggregation", "devices", "clients", "signalToNoise",
+    ]
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        round = try c.decode(Int.self, forKey: "round")
+        wallSeconds = try c.decode(Double.self, forKey: "wallSeconds")
+        simulatedSeconds = try c.decodeIfPresent(Double.self, forKey: "simulatedSeconds")
+        learningRate = try c.decodeIfPresent(Double.self, forKey: "learningRate")
+        trainLoss = try c.decodeIfPresent(Double.self, forKey: "trainLoss")
+        clientsSampled = try c.decode(Int.self, forKey: "clientsSampled")
+        clientsFinished = try c.decode(Int.self, forKey: "clientsFinished")
+        clientsDropped = try c.decode(Int.self, forKey: "clientsDropped")
+        trainingTargets = try c.decode(Int.self, forKey: "trainingTargets")
+        localSteps = try c.decode(Int.self, forKey: "localSteps")
+        updateNorm = try c.decodeIfPresent(Double.self, forKey: "updateNorm")
+        bytesUp = try c.decode(Int.self, forKey: "bytesUp")
+        bytesDown = try c.decode(Int.self, forKey: "bytesDown")
+        epsilon = try c.decodeIfPresent(Double.self, forKey: "epsilon")
+        clipBound = try c.decodeIfPresent(Double.self, forKey: "clipBound")
+        secureAggregation = try c.decodeIfPresent(SecureAggregationMetrics.self, forKey: "secureAggregation")
+        devices = try c.decodeIfPresent(DeviceRoundMetrics.self, forKey: "devices")
+        clients = try c.decodeIfPresent(ClientCostMetrics.self, forKey: "clients")
+        signalToNoise = try c.decodeIfPresent(Double.self, forKey: "signalToNoise")
+        var evaluation: [String: Double] = [:]
+        for key in c.allKeys where !Self.fieldNames.contains(key.stringValue) {
+            evaluation[key.stringValue] = try c.decode(Double.self, forKey: key)
+        }
+        self.evaluation = evaluation.isEmpty ? nil : evaluation
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(round, forKey: "round")
+        try c.encode(wallSeconds, forKey: "wallSeconds")
+        try c.encodeIfPresent(simulatedSeconds, forKey: "simulatedSeconds")
+        try c.encodeIfPresent(learningRate, forKey: "learningRate")
+        try c.encodeIfPresent(trainLoss, forKey: "trainLoss")
+        try c.encode(clientsSampled, forKey: "clientsSampled")
+        try c.encode(clientsFinished, forKey: "clientsFinished")
+        try c.encode(clientsDropped, forKey: "clientsDropped")
+        try c.encode(trainingTargets, forKey: "trainingTargets")
+        try c.encode(localSteps, forKey: "localSteps")
+        try c.encodeIfPresent(updateNorm, forKey: "updateNorm")
+        try c.encode(bytesUp, forKey: "bytesUp")
+        try c.encode(bytesDown, forKey: "bytesDown")
+        try c.encodeIfPresent(epsilon, forKey: "epsilon")
+        try c.encodeIfPresent(clipBound, forKey: "clipBound")
+        try c.encodeIfPresent(secureAggregation, forKey: "secureAggregation")
+        try c.encodeIfPresent(devices, forKey: "devices")
+        try c.encodeIfPresent(clients, forKey: "clients")
+        try c.encodeIfPresent(signalToNoise, forKey: "signalToNoise")
+        for (name, value) in evaluation ?? [:] {
+            precondition(!Self.fieldNames.contains(name), "RoundMetrics: a task metric may not be named \(name)")
+            try c.encode(value, forKey: Key(stringValue: name))
+        }
+    }
 }

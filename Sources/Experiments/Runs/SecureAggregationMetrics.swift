@@ -34,11 +34,14 @@ package struct SecureAggregationMetrics: Sendable, Equatable, Codable {
         clientSecondsMax = seconds.max() ?? 0
         serverSeconds = report.serverComputeSeconds
     }
+
+    /// The clients the server heard from validly at `step`.
+    package func survivors(at step: SecureAggregationStep) -> Int { survivors[step.rawValue] }
 }
 
 /// Secure aggregation over a whole run, for `summary.json`.
 package struct SecureAggregationSummary: Sendable, Equatable, Codable {
-    package var protocolName: String
+    package var protocolKind: SecureAggregationConfiguration.ProtocolKind
     package var rounds: Int
     /// Rounds in which too few clients survived, so nothing was learned (nor privacy spent).
     package var failedRounds: Int
@@ -53,10 +56,10 @@ package struct SecureAggregationSummary: Sendable, Equatable, Codable {
     package var bytesReceivedPerClient: Int
 
     /// The run's figures from its metrics lines.
-    package init(protocolName: String, lines: [RoundMetrics]) {
+    package init(protocolKind: SecureAggregationConfiguration.ProtocolKind, lines: [RoundMetrics]) {
         let rounds = lines.compactMap { line in line.secureAggregation.map { (line, $0) } }
         func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
-        self.protocolName = protocolName
+        self.protocolKind = protocolKind
         self.rounds = rounds.count
         failedRounds = rounds.filter { $0.1.failure != nil }.count
         clientsDropped = rounds.reduce(0) { $0 + $1.0.clientsDropped }

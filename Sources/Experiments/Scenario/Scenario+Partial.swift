@@ -1,12 +1,13 @@
 import Federation
 import Foundation
 import Learning
+import Tasks
 
 // The readers of partial training: the `peu` and `lora` sections and the clients' training loss
 // (docs/peu.md explains them; docs/scenarios.md lists the keys).
 extension Scenario {
     /// Reads `peu` and `lora` (each optional) into `training.partial`.
-    static func readPartial(_ root: ScenarioReader, training: inout FederatedTrainingConfiguration,
+    static func readPartial(_ root: ScenarioReader, training: inout FederatedTrainingConfiguration, shape: ModelShape,
                             vocabularySize: Int) throws(ScenarioError) {
         if root.contains("peu") {
             let r = try root.section("peu")
@@ -26,7 +27,7 @@ extension Scenario {
         }
         if root.contains("lora") {
             let r = try root.section("lora")
-            let smallest = training.model.makeModel(seed: 0).adaptableMatrices.map { $0.shape.min()! }.min() ?? 1
+            let smallest = shape.adaptableMatrices.map { $0.shape.min()! }.min() ?? 1
             let rank = try r.integer("rank", default: 8, in: 1...smallest)
             let alpha = try r.number("alpha", default: Double(2 * rank), in: 0...1e4, excludingLowerBound: true)
             training.partial.lora = LowRankAdaptation(rank: rank, alpha: Float(alpha))
@@ -36,32 +37,22 @@ extension Scenario {
         }
     }
 
-    /// Reads `clients.loss`, `clients.lossSamples` and `clients.memoryLimitBytes` into `client`.
+    /// Reads `clients.loss` and `clients.lossSamples` into the language task, and returns
+    /// `clients.memoryLimitBytes` (nil: no cap).
     static func readLoss(_ r: ScenarioReader, model: LanguageModelConfiguration, vocabularySize: Int,
-                         client: inout ClientTraining) throws(ScenarioError) {
+                         task: inout LanguageModellingTask.Configuration) throws(ScenarioError) -> Int? {
         let kind = try r.choice("loss", default: "softmax", among: ["softmax", "sampledSoftmax", "nce"])
         if kind != "softmax" {
             if case .transformer = model {
                 throw r.error("loss", "\(kind) is implemented for model.kind lstm; use softmax with a transformer")
             }
             let samples = try r.integer("lossSamples", default: min(256, vocabularySize - 2), in: 1...max(1, vocabularySize - 2))
-            client.loss = kind == "nce" ? .noiseContrastive(samples: samples) : .sampledSoftmax(samples: samples)
+            task.loss = kind == "nce" ? .noiseContrastive(samples: samples) : .sampledSoftmax(samples: samples)
         } else if r.contains("lossSamples") {
             throw r.error("lossSamples", "applies only to loss nce or sampledSoftmax (the exact softmax scores every word)")
         }
-        if r.contains("memoryLimitBytes") {
-            client.memoryLimitBytes = try r.integer("memoryLimitBytes", default: 0, in: 1...(1 << 50))
-        }
         r.declare(["memoryLimitBytes"])
-    }
-
-    /// The public word frequencies for PEU and the sampled losses (nil when neither is used).
-    package func unigram(heldOut: HeldOutEvaluation) -> UnigramDistribution? {
-        guard training.needsUnigram else { return nil }
-        let vocabulary = training.model.vocabularySize
-        switch training.unigramSource {
-        case .rank: return .rank(vocabularySize: vocabulary)
-        case .heldOut: return .counts(of: heldOut.batches.flatMap(\.targets), vocabularySize: vocabulary)
-        }
+        guard r.contains("memoryLimitBytes") else { return nil }
+        return try r.integer("memoryLimitBytes", default: 0, in: 1...(1 << 50))
     }
 }

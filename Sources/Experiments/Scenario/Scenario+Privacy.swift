@@ -18,7 +18,7 @@ extension Scenario {
     /// Reads the `privacy` section (docs/scenarios.md): mechanism, clipping, noise or target, accountant.
     /// Calibrates the noise multiplier when a target ε is given without one, and rejects impossible
     /// targets before anything runs.
-    static func readPrivacy(_ r: ScenarioReader, rounds: Int, training: FederatedTrainingConfiguration,
+    static func readPrivacy(_ r: ScenarioReader, rounds: Int, training: FederatedTrainingConfiguration, shape: ModelShape,
                             population: Int) throws(ScenarioError) -> (PrivacyConfiguration, PrivacyPlan) {
         var c = PrivacyConfiguration()
         r.declare(["epsilon", "noiseMultiplier", "noiseCohortSize", "delta"])
@@ -65,7 +65,7 @@ extension Scenario {
 
         // The event of one planned round, by the same definition the run reports its rounds with.
         let relation = c.relation(sampling: training.sampling)
-        let dimension = c.mechanism.isInteger ? training.updateDimension() : 0
+        let dimension = c.mechanism.isInteger ? training.updateDimension(shape: shape) : 0
         let plannedContributors = max(Int(expectedCohort.rounded()), 1)
         let planned = c  // noiseMultiplier, set below, does not enter the event's shape
         let round = { (z: Double) -> DPEvent in

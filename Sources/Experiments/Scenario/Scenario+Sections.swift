@@ -1,6 +1,7 @@
 import Federation
 import Foundation
 import Learning
+import Tasks
 
 // The readers of each scenario section: keys, defaults and ranges (mirrored in docs/scenarios.md).
 extension Scenario {
@@ -110,7 +111,7 @@ extension Scenario {
         }
         let checkpoint: TrainingCheckpoint
         do { checkpoint = try TrainingCheckpoint.read(from: url) } catch { throw r.error("initialWeights", error.description) }
-        let expected = model.makeModel(seed: 0).parameters.layout.count
+        let expected = model.shape.parameterCount
         guard checkpoint.parameters.count == expected else {
             throw r.error("initialWeights", "\(path) holds \(checkpoint.parameters.count) parameters; this model has "
                 + "\(expected) (use a checkpoint of a run of the same model, without LoRA adapters)")
@@ -118,7 +119,9 @@ extension Scenario {
         return path
     }
 
-    static func readClients(_ r: ScenarioReader, population: Int?) throws(ScenarioError) -> (CohortSampling, ClientTraining) {
+    /// Reads `clients`: sampling, local training, and the language task's rows (maxSentences, sequenceLength).
+    static func readClients(_ r: ScenarioReader, population: Int?, task: inout LanguageModellingTask.Configuration)
+        throws(ScenarioError) -> (CohortSampling, ClientTraining) {
         let samplingKind = try r.choice("sampling", default: "fixed", among: ["fixed", "poisson"])
         let sampling: CohortSampling
         if samplingKind == "poisson" {
@@ -132,9 +135,9 @@ extension Scenario {
         }
         var client = ClientTraining()
         client.localEpochs = try r.integer("localEpochs", default: 1, in: 1...1000)
-        client.maxSentences = try r.integer("maxSentences", default: 64, in: 1...100_000)
+        task.maxSentences = try r.integer("maxSentences", default: 64, in: 1...100_000)
         client.batchSize = try r.integer("batchSize", default: 16, in: 1...4096)
-        client.sequenceLength = try r.integer("sequenceLength", default: 20, in: 2...4096)
+        task.sequenceLength = try r.integer("sequenceLength", default: 20, in: 2...4096)
         client.learningRate = Float(try r.number("learningRate", default: 0.3, in: 0...100, excludingLowerBound: true))
         let optimizer = try r.choice("optimizer", default: "sgd", among: ["sgd", "adam", "adagrad"])
         switch optimizer {

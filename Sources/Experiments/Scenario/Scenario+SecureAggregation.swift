@@ -8,7 +8,7 @@ extension Scenario {
     /// Reads the `secureAggregation` section (docs/scenarios.md): protocol, neighbours, threshold, ring
     /// bits, dropout, and the clip bound when no privacy section bounds the updates. Checks before
     /// anything runs that the ring can hold the planned cohort's sum.
-    static func readSecureAggregation(_ r: ScenarioReader, training: FederatedTrainingConfiguration,
+    static func readSecureAggregation(_ r: ScenarioReader, training: FederatedTrainingConfiguration, shape: ModelShape,
                                       privacy: PrivacyConfiguration?, population: Int) throws(ScenarioError)
         -> SecureAggregationConfiguration {
         var c = SecureAggregationConfiguration()
@@ -72,7 +72,7 @@ extension Scenario {
         if Int(expected.rounded(.down)) < 3 {
             throw r.error("protocol", "secure aggregation needs at least 3 clients a round; the cohort is \(expected)")
         }
-        let dimension = training.updateDimension()
+        let dimension = training.updateDimension(shape: shape)
         do {
             _ = try SecureAggregationRound.ringQuantization(c, cohortSize: largest, expectedCohort: expected, dimension: dimension,
                                                             privacy: privacy, clipBound: privacy?.clipBound ?? c.clipBound!)

@@ -1,6 +1,7 @@
 import Federation
 import Foundation
 import Learning
+import Tasks
 
 /// A federated scenario, validated and resolved: what `murmur run` runs (docs/scenarios.md lists every
 /// key with its default and range).
@@ -18,6 +19,8 @@ package struct Scenario: Sendable {
     package var file: String
     package var rounds: Int
     package var data: DataSource
+    /// What is trained and evaluated: the task and its own configuration (the model among it).
+    package var task: TaskSpecification
     package var training: FederatedTrainingConfiguration
     package var evaluationEvery: Int
     package var evaluationUsers: Int
@@ -35,8 +38,8 @@ package struct Scenario: Sendable {
     /// The checkpoint whose model weights the run starts from (`model.initialWeights`, resolved), instead of
     /// the seed's random initialisation.
     package var initialWeights: String?
-    /// The validation perplexity whose first reaching the summary reports (time-to-target).
-    package var targetPerplexity: Double?
+    /// The value of a task metric whose first reaching the summary reports (time-to-target).
+    package var evaluationTarget: EvaluationTarget?
     /// The scenario with every default filled in, as written to the run folder's scenario.json.
     package var resolvedJSON: Data
 
@@ -65,25 +68,28 @@ package struct Scenario: Sendable {
         let model: LanguageModelConfiguration
         (model, initialWeights) = try Self.readModel(try root.section("model"), vocabularySize: vocabularySize,
                                                      baseFolder: baseFolder)
-        training = FederatedTrainingConfiguration(model: model)
+        var language = LanguageModellingTask.Configuration(model: model)
+        language.unigramSource = unigramSource
+        training = FederatedTrainingConfiguration()
         training.seed = seed
-        training.unigramSource = unigramSource
         let clients = try root.section("clients")
-        try Self.readLoss(clients, model: model, vocabularySize: vocabularySize, client: &training.client)
-        let loss = training.client.loss, memoryLimit = training.client.memoryLimitBytes
-        (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data))
-        (training.client.loss, training.client.memoryLimitBytes) = (loss, memoryLimit)
-        try Self.readPartial(root, training: &training, vocabularySize: vocabularySize)
+        let memoryLimit = try Self.readLoss(clients, model: model, vocabularySize: vocabularySize, task: &language)
+        (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data),
+                                                                    task: &language)
+        training.client.memoryLimitBytes = memoryLimit
+        try Self.readPartial(root, training: &training, shape: model.shape, vocabularySize: vocabularySize)
         training.server = try Self.readServer(try root.section("server"), rounds: rounds)
         if root.contains("devices") {
             let (simulation, fleet) = try Self.readDevices(try root.section("devices"), baseFolder: baseFolder,
                                                            sampling: training.sampling, population: Self.populationSize(data))
             (training.devices, fleetSpecification) = (simulation, fleet)
         }
-        if case let .transformer(configuration) = model, training.client.sequenceLength > configuration.maxSteps {
-            throw clients.error("sequenceLength", "\(training.client.sequenceLength) exceeds model.maxSteps "
+        if case let .transformer(configuration) = model, language.sequenceLength > configuration.maxSteps {
+            throw clients.error("sequenceLength", "\(language.sequenceLength) exceeds model.maxSteps "
                 + "(\(configuration.maxSteps))")
         }
+        task = .languageModelling(language)
+        let shape = task.modelShape
 
         if root.contains("privacy") || root.contains("secureAggregation") {
             var population = Self.populationSize(data)
@@ -94,12 +100,12 @@ package struct Scenario: Sendable {
             }
             if root.contains("privacy") {
                 let (privacy, plan) = try Self.readPrivacy(try root.section("privacy"), rounds: rounds, training: training,
-                                                           population: population ?? 1)
+                                                           shape: shape, population: population ?? 1)
                 (self.privacy, privacyPlan) = (privacy, plan)
             }
             if root.contains("secureAggregation") {
                 secureAggregation = try Self.readSecureAggregation(try root.section("secureAggregation"), training: training,
-                                                                   privacy: privacy, population: population ?? 1)
+                                                                   shape: shape, privacy: privacy, population: population ?? 1)
             }
         }
 
@@ -107,10 +113,7 @@ package struct Scenario: Sendable {
         evaluationEvery = try evaluation.integer("every", default: max(1, rounds / 10), in: 0...1_000_000)
         evaluationUsers = try evaluation.integer("users", default: 200, in: 1...1_000_000)
         evaluationBatchSize = try evaluation.integer("batchSize", default: 128, in: 1...4096)
-        if evaluation.contains("targetPerplexity") {
-            targetPerplexity = try evaluation.number("targetPerplexity", default: 0, in: 1...1e9, excludingLowerBound: true)
-        }
-        evaluation.declare(["targetPerplexity"])
+        evaluationTarget = try Self.readTarget(evaluation, metrics: task.metrics)
         try evaluation.finish()
 
         let output = try root.section("output")
@@ -138,8 +141,10 @@ package struct Scenario: Sendable {
         try self.init(json: data, file: path, overrides: overrides)
     }
 
-    /// The training and validation populations (opening the folders, or making the synthetic language).
-    package func populations() throws(ScenarioError) -> (train: any Population, validation: any Population) {
+    /// The training and validation users of a language task (opening the folders, or making the
+    /// synthetic language).
+    package func textPopulations() throws(ScenarioError)
+        -> (train: any Population<TextUser>, validation: any Population<TextUser>) {
         switch data {
         case let .synthetic(users, validationUsers, vocabularySize, topics, zipf, languageSeed, userSeed, validationSeed):
             let language = SyntheticLanguage(vocabularySize: vocabularySize, topics: topics, zipfExponent: zipf,

@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 
 /// One run of an experiment as read back from its folder: its metrics so far, and its summary once
@@ -38,13 +39,23 @@ package struct ExperimentResults: Sendable {
                 metrics = try RoundMetrics.read(from: metricsURL)
                 let summaryURL = runURL.appendingPathComponent("summary.json")
                 summary = FileManager.default.fileExists(atPath: summaryURL.path)
-                    ? try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: summaryURL)) : nil
+                    ? try RunSummary.read(from: summaryURL) : nil
+            } catch let error as RunError {
+                throw error
             } catch {
                 throw RunError(description: "\(runURL.path): cannot be read (\(error.localizedDescription))")
             }
             records.append(ExperimentRunRecord(index: index, run: run, summary: summary, metrics: metrics))
         }
         return ExperimentResults(folder: folder, plan: plan, records: records)
+    }
+
+    /// The task's metrics, the primary first: from a finished run's summary, or from the metric names
+    /// the runs' lines carry while none has finished.
+    package var taskMetrics: [TaskMetric] {
+        if let metrics = records.lazy.compactMap(\.summary).first?.metrics { return metrics }
+        let names = Set(records.flatMap { $0.metrics.compactMap(\.evaluation).flatMap(\.keys) })
+        return TaskSpecification.allMetrics.first { $0.contains { names.contains($0.name) } } ?? TaskSpecification.allMetrics[0]
     }
 
     /// The summaries of variant `variant`'s finished runs.

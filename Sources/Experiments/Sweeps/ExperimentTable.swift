@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 
 /// The experiment's table: a row per variant with final and best metrics over its finished repeats
@@ -10,9 +11,10 @@ package struct ExperimentTable: Sendable {
         package var coordinates: [String]
         package var finished: Int
         package var planned: Int
-        package var finalPerplexity: Spread?
-        package var bestPerplexity: Spread?
-        package var finalTop1Accuracy: Spread?
+        /// The task's primary metric at the end and at its best, and each headline metric at the end.
+        package var finalPrimary: Spread?
+        package var bestPrimary: Spread?
+        package var finalHeadlines: [Spread?]
         package var epsilon: Spread?
         package var bytesUp: Spread?
         package var bytesDown: Spread?
@@ -22,18 +24,23 @@ package struct ExperimentTable: Sendable {
     }
 
     package var axisKeys: [String]
+    /// The task's primary metric, and the headline metrics shown beside it.
+    package var primary: TaskMetric
+    package var headlines: [TaskMetric]
     package var rows: [Row]
 
     package init(_ results: ExperimentResults) {
         let plan = results.plan
         axisKeys = plan.axes.map(\.key)
+        let metrics = results.taskMetrics
+        let primary = metrics[0], headlines = metrics.dropFirst().filter(\.isHeadline)
+        (self.primary, self.headlines) = (primary, Array(headlines))
         rows = plan.variants.enumerated().map { index, variant in
             let runs = results.finishedSummaries(variant: index)
             return Row(label: variant.label, coordinates: variant.coordinates.map(ExperimentPlan.displayValue),
                        finished: runs.count, planned: plan.repeats,
-                       finalPerplexity: Spread(runs.compactMap(\.finalValidationPerplexity)),
-                       bestPerplexity: Spread(runs.compactMap(\.bestValidationPerplexity)),
-                       finalTop1Accuracy: Spread(runs.compactMap(\.finalTop1Accuracy)),
+                       finalPrimary: Spread(runs.compactMap(\.finalPrimary)), bestPrimary: Spread(runs.compactMap(\.bestPrimary)),
+                       finalHeadlines: headlines.map { metric in Spread(runs.compactMap { $0.finalMetrics?[metric.name] }) },
                        epsilon: Spread(runs.compactMap { $0.privacy?.epsilon }),
                        bytesUp: Spread(runs.map { Double($0.bytesUp) }), bytesDown: Spread(runs.map { Double($0.bytesDown) }),
                        simulatedSeconds: Spread(runs.compactMap { $0.devices?.simulatedSeconds }), wallSeconds: Spread(runs.map(\.trainingWallSeconds)))
@@ -43,13 +50,13 @@ package struct ExperimentTable: Sendable {
     /// `table.csv`: one line per variant, mean and standard deviation in their own columns (empty when
     /// not defined), full precision, for plotting elsewhere.
     package var csv: String {
-        let figures = ["finalPerplexity", "bestPerplexity", "finalTop1Accuracy", "epsilon", "bytesUp", "bytesDown",
-                       "simulatedSeconds", "wallSeconds"]
+        let figures = ["final\(primary.name.capitalizedFirst)", "best\(primary.name.capitalizedFirst)"]
+            + headlines.map { "final\($0.name.capitalizedFirst)" } + ["epsilon", "bytesUp", "bytesDown", "simulatedSeconds", "wallSeconds"]
         var lines = [(["variant"] + axisKeys + ["runsFinished", "runsPlanned"]
                       + figures.flatMap { ["\($0)Mean", "\($0)SD"] }).map(Self.csvField).joined(separator: ",")]
         for row in rows {
-            let spreads = [row.finalPerplexity, row.bestPerplexity, row.finalTop1Accuracy, row.epsilon, row.bytesUp, row.bytesDown,
-                           row.simulatedSeconds, row.wallSeconds]
+            let spreads = [row.finalPrimary, row.bestPrimary] + row.finalHeadlines
+                + [row.epsilon, row.bytesUp, row.bytesDown, row.simulatedSeconds, row.wallSeconds]
             let cells = [row.label] + row.coordinates + [String(row.finished), String(row.planned)]
                 + spreads.flatMap { [$0.map { "\($0.mean)" } ?? "", $0?.standardDeviation.map { "\($0)" } ?? ""] }
             lines.append(cells.map(Self.csvField).joined(separator: ","))
@@ -58,16 +65,21 @@ package struct ExperimentTable: Sendable {
     }
 
     /// The column headings people read, with units.
-    package static let headings = ["variant", "runs", "final val ppl", "best val ppl", "final top-1", "ε spent",
-                                   "bytes up / run", "bytes down / run", "simulated time", "wall time"]
+    package var headings: [String] {
+        ["variant", "runs", "final \(primary.label)", "best \(primary.label)"] + headlines.map { "final \($0.label)" }
+            + ["ε spent", "bytes up / run", "bytes down / run", "simulated time", "wall time"]
+    }
 
-    /// Each row's cells as people read them: `53.1 ± 0.4`, `1.2 MB`, `–` for what does not apply.
+    /// Each row's cells as people read them: `53.1 ± 0.4`, `19.1%`, `1.2 MB`, `–` for what does not apply.
     package var displayRows: [[String]] {
         rows.map { row in
             [row.label, "\(row.finished)/\(row.planned)",
-             Self.display(row.finalPerplexity, digits: 4), Self.display(row.bestPerplexity, digits: 4),
-             Self.display(row.finalTop1Accuracy.map { Spread(scaledBy: 100, $0) }, digits: 3, unit: "%"),
-             Self.display(row.epsilon, digits: 4),
+             Self.display(row.finalPrimary, digits: 4), Self.display(row.bestPrimary, digits: 4)]
+            + zip(headlines, row.finalHeadlines).map { metric, spread in
+                // Accuracies and error rates are fractions: shown as percentages.
+                Self.display(spread.map { Spread(scaledBy: 100, $0) }, digits: 3, unit: "%")
+            }
+            + [Self.display(row.epsilon, digits: 4),
              row.bytesUp.map { ReportFormat.bytes($0.mean) } ?? "–", row.bytesDown.map { ReportFormat.bytes($0.mean) } ?? "–",
              Self.display(row.simulatedSeconds, digits: 3, unit: " s"), Self.display(row.wallSeconds, digits: 3, unit: " s")]
         }
@@ -75,8 +87,8 @@ package struct ExperimentTable: Sendable {
 
     /// `table.md`: the display table as Markdown.
     package var markdown: String {
-        var lines = ["| " + Self.headings.joined(separator: " | ") + " |",
-                     "|" + Self.headings.indices.map { $0 == 0 ? " --- " : " ---: " }.joined(separator: "|") + "|"]
+        var lines = ["| " + headings.joined(separator: " | ") + " |",
+                     "|" + headings.indices.map { $0 == 0 ? " --- " : " ---: " }.joined(separator: "|") + "|"]
         for cells in displayRows {
             lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
         }

@@ -39,25 +39,22 @@ package struct ClientTaskCost: Sendable, Equatable, Codable {
         self.bytesUp = bytesUp
     }
 
-    /// The cost of training `model`'s shape as `training` says on a client with `sentences` sentences.
+    /// The cost of a task whose epoch of local training costs `epochFLOPs` with a largest step's workspace
+    /// of `workspaceBytes` (the task's `trainingCost`), trained as `training` says.
     ///
     /// - Parameters:
     ///   - parameterCount: the model's parameters.
     ///   - space: what is trained and sent under partial training (nil: the whole model).
     ///   - bytesUp: the update as the client sends it: 4 bytes a trained float in the clear, or secure
     ///     aggregation's bit-packed masked vector.
-    package init(model: any LanguageModel, parameterCount: Int, space: UpdateSpace? = nil, training: ClientTraining,
-                 sentences: Int, bytesUp: Int) {
-        let rows = min(sentences, training.maxSentences), steps = training.sequenceLength
-        let fullBatches = rows / training.batchSize, lastBatch = rows % training.batchSize
-        var flops = Double(fullBatches) * model.trainingFLOPs(batch: training.batchSize, steps: steps)
-        if lastBatch > 0 { flops += model.trainingFLOPs(batch: lastBatch, steps: steps) }
-        trainingFLOPs = Double(training.localEpochs) * flops
+    package init(epochFLOPs: Double, workspaceBytes: Int, parameterCount: Int, space: UpdateSpace? = nil,
+                 training: ClientTraining, bytesUp: Int) {
+        trainingFLOPs = Double(training.localEpochs) * epochFLOPs
         let floatBytes = MemoryLayout<Float>.size
         let received = space?.stateLayout.count ?? parameterCount, trained = space?.trainedCount ?? parameterCount
         parameterBytes = (received + 2 * parameterCount + (space == nil ? 0 : 3 * trained)) * floatBytes
         optimizerStateBytes = training.optimizer.stateFloatsPerParameter * trained * floatBytes
-        workspaceBytes = rows == 0 ? 0 : model.trainingWorkspaceBytes(batch: min(rows, training.batchSize), steps: steps)
+        self.workspaceBytes = workspaceBytes
         trainedParameters = trained
         bytesDown = received * floatBytes
         self.bytesUp = bytesUp

@@ -46,8 +46,8 @@ package struct RoundSchedule: Sendable, Equatable {
     package var costs: [ClientTaskCost]
     /// Seconds each selected client's task would take on its device (download + compute + upload).
     package var taskSeconds: [Double]
-    /// Training tokens of each selected client (its data), for the classes' share of the model's data.
-    package var tokens: [Int]
+    /// Training targets (tokens, characters) of each selected client's data, for the classes' share of the model's data.
+    package var targets: [Int]
 
     /// Plans the round that opens at `openSeconds`.
     ///
@@ -60,7 +60,7 @@ package struct RoundSchedule: Sendable, Equatable {
     /// - Throws: `SimulationError.traceEnded` if no client is ever available again.
     package static func plan(round: Int, openSeconds: Double, target: Int, simulation: DeviceSimulation,
                              fleet: DeviceFleet, seed: UInt64,
-                             cost: (Int) throws -> (cost: ClientTaskCost, tokens: Int)) throws -> RoundSchedule {
+                             cost: (Int) throws -> (cost: ClientTaskCost, targets: Int)) throws -> RoundSchedule {
         var start = openSeconds + simulation.selectionSeconds
         var available = fleet.availableClients(at: start)
         if available.isEmpty {
@@ -73,18 +73,18 @@ package struct RoundSchedule: Sendable, Equatable {
         let selected = picks.map { available[$0] }
         var schedule = RoundSchedule(openSeconds: openSeconds, startSeconds: start, endSeconds: start,
                                      availableCount: available.count, selected: selected, fates: [], classNames: [],
-                                     costs: [], taskSeconds: [], tokens: [])
+                                     costs: [], taskSeconds: [], targets: [])
         let deadline = start + simulation.deadlineSeconds
         var finishes: [(time: Double, position: Int)] = []
         var lastDropBeforeDeadline = start, someoneRunsToDeadline = false
         for (position, client) in selected.enumerated() {
             let device = fleet.profile(of: client)
-            let (task, tokens) = try cost(client)
+            let (task, targets) = try cost(client)
             let seconds = task.seconds(on: device).total
             schedule.classNames.append(device.name)
             schedule.costs.append(task)
             schedule.taskSeconds.append(seconds)
-            schedule.tokens.append(tokens)
+            schedule.targets.append(targets)
             let fate: ClientFate
             let finish = start + seconds
             let cutOff = fleet.availability(of: client, around: start).interruption(after: start) ?? start

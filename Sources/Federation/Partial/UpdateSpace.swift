@@ -16,7 +16,8 @@ package struct UpdateSpace: Sendable {
     package let modelLayout: ParameterLayout
     package let stateLayout: ParameterLayout
     package let updateLayout: ParameterLayout
-    package let embedding: ParameterLayout.Entry
+    /// The table PEU selects rows of (nil: the model has none).
+    package let embedding: ParameterLayout.Entry?
     /// Rows of the embedding each round trains (nil: none, or the whole table as a dense tensor).
     package let embeddingRowCount: Int?
     /// Model tensors trained whole, with their entries in the update layout.
@@ -27,16 +28,17 @@ package struct UpdateSpace: Sendable {
     /// Where the adapter block starts in the update and in the state (it has the same inner layout in both).
     private let updateAdapterStart: Int, stateAdapterStart: Int
 
-    /// The space for `model`'s shape under `partial`.
-    package init(model: any LanguageModel, partial: PartialTraining) {
-        modelLayout = model.parameters.layout
-        embedding = model.embeddingWeight
+    /// The space for a model of `shape` under `partial`.
+    package init(shape: ModelShape, partial: PartialTraining) {
+        precondition(partial.embeddingRows == nil || shape.selectableRows != nil, "UpdateSpace: PEU needs a table of rows")
+        modelLayout = shape.layout
+        embedding = shape.selectableRows
         var state = modelLayout
-        adapters = partial.lora.map { $0.addAdapters(for: model.adaptableMatrices, to: &state) } ?? []
+        adapters = partial.lora.map { $0.addAdapters(for: shape.adaptableMatrices, to: &state) } ?? []
         stateLayout = state
         lora = partial.lora
         var update = ParameterLayout()
-        if let selection = partial.embeddingRows {
+        if let selection = partial.embeddingRows, let embedding {
             embeddingRowCount = selection.rows
             update.add("embedding.rows", shape: [selection.rows, embedding.shape[1]])
         } else {
@@ -58,7 +60,6 @@ package struct UpdateSpace: Sendable {
         updateLayout = update
     }
 
-    private var width: Int { embedding.shape[1] }
 
     /// The update's values at the start of a task: the chosen rows, the dense tensors and the adapters of `state`.
     package func extract(from state: ParameterSet, rows: [Int32]) -> ParameterSet {
@@ -160,9 +161,11 @@ package struct UpdateSpace: Sendable {
     /// state's, which begins with it) to their places in the update: shared by the values and the gradient.
     private func gatherTrainedModelPart(from source: UnsafePointer<Float>, rows: [Int32],
                                         into target: UnsafeMutablePointer<Float>) {
-        rows.withUnsafeBufferPointer { ids in
-            RowOps.gatherRows(table: source + embedding.offset, tableRows: embedding.shape[0], width: width, ids: ids,
-                              into: target)
+        if let embedding, !rows.isEmpty {
+            rows.withUnsafeBufferPointer { ids in
+                RowOps.gatherRows(table: source + embedding.offset, tableRows: embedding.shape[0], width: embedding.shape[1],
+                                  ids: ids, into: target)
+            }
         }
         for (model, entry) in dense { (target + entry.offset).update(from: source + model.offset, count: model.count) }
     }
@@ -171,8 +174,11 @@ package struct UpdateSpace: Sendable {
     /// places in a vector in the model's (or the state's) layout, leaving every other entry as it is.
     private func placeTrainedModelPart(from values: UnsafePointer<Float>, rows: [Int32],
                                        into target: UnsafeMutablePointer<Float>) {
-        for (index, id) in rows.enumerated() {
-            (target + embedding.offset + Int(id) * width).update(from: values + index * width, count: width)
+        if let embedding {
+            let width = embedding.shape[1]
+            for (index, id) in rows.enumerated() {
+                (target + embedding.offset + Int(id) * width).update(from: values + index * width, count: width)
+            }
         }
         for (model, entry) in dense { (target + model.offset).update(from: values + entry.offset, count: model.count) }
     }

@@ -4,12 +4,14 @@ import Learning
 /// Runs local training for one client at a time on a model replica it owns (one trainer per thread).
 ///
 /// A task starts from the global weights copied into the replica, so nothing carries over from the
-/// previous client; all randomness (row shuffles, dropout) is keyed by (seed, round, user), so a task's
-/// result does not depend on which thread runs it.
-package final class ClientTrainer {
-    package let model: any LanguageModel
+/// previous client; all randomness (example shuffles, dropout) is keyed by (seed, round, user), so a
+/// task's result does not depend on which thread runs it.
+package final class ClientTrainer<Task: FederatedTask> {
+    package let task: Task
+    package let model: Task.Model
 
-    package init(model: any LanguageModel) {
+    package init(task: Task, model: Task.Model) {
+        self.task = task
         self.model = model
     }
 
@@ -17,12 +19,13 @@ package final class ClientTrainer {
     /// the tests' hook for measuring a client's peak allocation. Nil in runs.
     package var afterFirstStep: (() -> Void)?
 
-    /// Trains on `user`'s data from `global` and returns the update (local − global) with its weight.
+    /// Trains on `data` (user `userIndex`'s) from `global` and returns the update (local − global) with
+    /// its weight.
     ///
     /// - Parameter partial: the round's update space and embedding rows under partial training (then
     ///   `global` is the server's state, and the update is in the space's layout); nil trains the whole model.
     package func train(
-        user: FederatedUser, userIndex: Int, cohortPosition: Int, global: ParameterSet,
+        _ data: Task.LocalData, userIndex: Int, cohortPosition: Int, global: ParameterSet,
         configuration c: ClientTraining, round: Int, seed: UInt64, partial: PartialRound? = nil
     ) -> ClientUpdate {
         var taskStream = RandomStream(seed: seed, keys: [0xD40, UInt64(round), UInt64(userIndex)])
@@ -42,11 +45,10 @@ package final class ClientTrainer {
             model.parameters.assign(from: global)
         }
         let optimizer = c.optimizer.makeOptimizer(layout: partial == nil ? global.layout : trained.layout)
-        let rows = SentenceRows(sentences: user.sentences, steps: c.sequenceLength, maxSentences: c.maxSentences)
         var statistics = ClientStatistics()
-        statistics.sentences = rows.count
-        statistics.tokens = rows.tokenCount
-        var order = Array(0..<rows.count)
+        statistics.examples = data.exampleCount
+        statistics.targets = data.targetCount
+        var order = Array(0..<data.exampleCount)
         for epoch in 0..<c.localEpochs {
             if c.shuffle {
                 var stream = RandomStream(seed: seed, keys: [0x5F1, UInt64(round), UInt64(userIndex), UInt64(epoch)])
@@ -55,9 +57,9 @@ package final class ClientTrainer {
                 }
             }
             for start in stride(from: 0, to: order.count, by: c.batchSize) {
-                let batch = rows.batch(rows: order[start..<min(start + c.batchSize, order.count)])
-                let result = model.lossAndGradient(batch, pool: nil)
-                guard result.count > 0 else { continue }
+                let batch = task.batch(data, examples: order[start..<min(start + c.batchSize, order.count)])
+                let loss = model.lossAndGradient(batch)
+                guard loss.count > 0 else { continue }
                 if let partial {
                     partial.space.gradient(from: model.gradients, update: trained, rows: partial.rows, into: &partialGradient)
                     addProximalTerm(mu: c.proximalMu, to: &partialGradient, current: trained, start: initial)
@@ -68,14 +70,14 @@ package final class ClientTrainer {
                     optimizer.step(parameters: &model.parameters, gradients: model.gradients, learningRate: c.learningRate)
                 }
                 if statistics.steps == 0 { afterFirstStep?() }
-                statistics.lossSum += result.negativeLogLikelihood
-                statistics.lossTokens += result.count
+                statistics.lossSum += loss.sum
+                statistics.lossTargets += loss.count
                 statistics.steps += 1
             }
         }
         let weight = switch c.weighting {
-        case .user: rows.count > 0 ? 1.0 : 0
-        case .token: Double(statistics.tokens)
+        case .user: data.exampleCount > 0 ? 1.0 : 0
+        case .token: Double(statistics.targets)
         }
         let delta = partial == nil ? model.parameters.difference(from: global) : trained.difference(from: initial)
         return ClientUpdate(cohortPosition: cohortPosition, userIndex: userIndex, delta: delta, weight: weight,

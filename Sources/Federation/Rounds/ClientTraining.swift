@@ -1,22 +1,23 @@
 import Learning
 
-/// How a sampled client trains locally: what a scenario's `clients` section (other than sampling) sets.
+/// How a sampled client trains locally, whatever the task: what a scenario's `clients` section sets
+/// apart from sampling and the task's own keys (a language task's rows, a speech task's features).
 ///
-/// The defaults are pfl-research's StackOverflow LM baseline: one epoch over at most 64 sentences,
-/// batches of 16 rows of 20 tokens, SGD at learning rate 0.3, updates weighted by user.
+/// The defaults are pfl-research's StackOverflow LM baseline: one epoch in batches of 16, SGD at
+/// learning rate 0.3, updates weighted by user.
 package struct ClientTraining: Sendable, Equatable, Codable {
     /// How a client's update counts in the weighted average.
     package enum Weighting: String, Sendable, Equatable, Codable, CaseIterable {
         /// Every client counts once (what user-level differential privacy needs).
         case user
-        /// A client counts by its number of training tokens (FedAvg of McMahan et al. 2017).
+        /// A client counts by its number of training targets — tokens, characters (FedAvg of McMahan et
+        /// al. 2017).
         case token
     }
 
     package var localEpochs = 1
-    package var maxSentences = 64
+    /// Examples (rows, utterances) a local step trains on.
     package var batchSize = 16
-    package var sequenceLength = 20
     package var optimizer: OptimizerConfiguration = .sgd()
     package var learningRate: Float = 0.3
     /// μ of FedProx's proximal term (μ/2)‖w − w_global‖² (Li et al. 2020); 0 turns it off.
@@ -24,8 +25,6 @@ package struct ClientTraining: Sendable, Equatable, Codable {
     package var weighting = Weighting.user
     /// Whether a client shuffles its rows each epoch (from a stream keyed by seed, round and user).
     package var shuffle = true
-    /// The training loss over the output layer (evaluation always uses the exact softmax).
-    package var loss = OutputLoss.softmax
     /// Clients whose task's peak memory exceeds this refuse it (nil: no cap; with devices, each device's
     /// own memory caps it as well).
     package var memoryLimitBytes: Int?
@@ -57,12 +56,12 @@ package struct ClientUpdate: Sendable {
 
 /// Counts from one client's local training.
 package struct ClientStatistics: Sendable, Equatable, Codable {
-    /// Summed training NLL over all local steps, and the targets it was summed over.
+    /// Summed training loss over all local steps, and the targets it was summed over (every epoch's).
     package var lossSum = 0.0
-    package var lossTokens = 0
-    /// Distinct training tokens (non-padding targets) in the client's data, and its rows (sentences).
-    package var tokens = 0
-    package var sentences = 0
+    package var lossTargets = 0
+    /// Distinct training targets in the client's data (tokens, characters), and its examples.
+    package var targets = 0
+    package var examples = 0
     package var steps = 0
 
     package init() {}
@@ -70,12 +69,12 @@ package struct ClientStatistics: Sendable, Equatable, Codable {
     /// Adds another client's counts (summed in cohort order by the caller, for determinism).
     package mutating func add(_ other: ClientStatistics) {
         lossSum += other.lossSum
-        lossTokens += other.lossTokens
-        tokens += other.tokens
-        sentences += other.sentences
+        lossTargets += other.lossTargets
+        targets += other.targets
+        examples += other.examples
         steps += other.steps
     }
 
     /// Mean training loss per counted target.
-    package var meanLoss: Double { lossTokens == 0 ? 0 : lossSum / Double(lossTokens) }
+    package var meanLoss: Double { lossTargets == 0 ? 0 : lossSum / Double(lossTargets) }
 }

@@ -154,3 +154,11 @@ package final class SecureAggregationRound: @unchecked Sendable {
 
     package var report: SecureAggregationReport { session.report }
 }
+
+extension SecureAggregationRound: UpdateAggregator {
+    /// Nothing to do in cohort order: each input was masked and sent by `submit` on its client's thread,
+    /// and the protocol's sum does not depend on the order inputs arrive.
+    package func add(_ update: ClientUpdate) {}
+
+    package var secureAggregationReport: SecureAggregationReport? { report }
+}

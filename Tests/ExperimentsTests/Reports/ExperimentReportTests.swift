@@ -44,8 +44,8 @@ import Testing
         try ExperimentReport.write(folder: folder)
         #expect(try String(contentsOfFile: folder + "/report.html", encoding: .utf8) == before)
         #expect(FileManager.default.fileExists(atPath: folder + "/table.csv"))
-        // A numeric sweep without privacy plots the final perplexity against the swept value.
-        #expect(before.contains("Final perplexity against clients.learningRate"))
+        // A numeric sweep without privacy plots the final primary metric against the swept value.
+        #expect(before.contains("Final validation perplexity against clients.learningRate"))
     }
 
     @Test func aRunFolderGetsItsOwnReport() throws {

@@ -2,6 +2,7 @@ import Experiments
 import Federation
 import Foundation
 import Learning
+import Tasks
 import Testing
 
 /// The `peu` and `lora` sections and the clients' loss: what they resolve to, each mistake as one line,
@@ -29,11 +30,12 @@ import Testing
         #expect(training.partial.embeddingRows == EmbeddingRowSelection(rows: 100, rule: .mixed, topRows: 40, power: 0.5))
         #expect(training.partial.lora == LowRankAdaptation(rank: 4, alpha: 8))
         #expect(training.partial.adapterHandling == .merge)
-        #expect(training.client.loss == .noiseContrastive(samples: 64))
+        let language = try #require(scenario.languageModelling)
+        #expect(language.loss == .noiseContrastive(samples: 64))
         #expect(training.client.memoryLimitBytes == 50_000_000)
-        #expect(training.unigramSource == .heldOut)
+        #expect(language.unigramSource == .heldOut)
         // PEU + LoRA send the rows and the adapters only.
-        #expect(training.updateDimension() == 100 * 16 + 4 * ((16 + 128) + (32 + 128) + (32 + 16)))
+        #expect(training.updateDimension(shape: scenario.task.modelShape) == 100 * 16 + 4 * ((16 + 128) + (32 + 128) + (32 + 16)))
     }
 
     @Test func mistakesAreOneLine() {
@@ -57,7 +59,7 @@ import Testing
     func readyScenariosValidate(name: String) throws {
         let file = Self.repository.appendingPathComponent("scenarios/\(name).json").path
         let scenario = try Scenario(contentsOf: file)
-        #expect(scenario.training.model.vocabularySize >= 50_000)
+        #expect(try #require(scenario.languageModelling).model.vocabularySize >= 50_000)
         #expect((scenario.privacy != nil) == name.hasSuffix("-dp"))
         let plan = try ExperimentPlan.comparison(scenarioFile: file, vary: nil, repeats: nil, overrides: [])
         #expect(plan.variants.map(\.label) == ["full", "peu", "lora", "peu+lora", "peu+lora+nce"])
@@ -72,7 +74,7 @@ import Testing
         let file = Self.repository.appendingPathComponent("scenarios/peu-finetune.json").path
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("murmur-pretrained-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let count = pretrain.training.model.makeModel(seed: 0).parameters.layout.count
+        let count = pretrain.task.modelShape.parameterCount
         try TrainingCheckpoint(completedRounds: 40, parameters: [Float](repeating: 0, count: count), serverOptimizerState: [:])
             .write(to: folder.appendingPathComponent("checkpoint.bin"))
         let plan = try ExperimentPlan.comparison(scenarioFile: file, vary: nil, repeats: nil,
@@ -81,6 +83,6 @@ import Testing
         #expect(plan.variants.map(\.label) == names + names.map { $0 + "+dp" })
         let scenario = try Scenario(contentsOf: file, overrides: ["model.initialWeights=\(folder.path)"])
         #expect(scenario.initialWeights == folder.appendingPathComponent("checkpoint.bin").standardizedFileURL.path)
-        #expect(scenario.training.model == pretrain.training.model)
+        #expect(scenario.languageModelling?.model == pretrain.languageModelling?.model)
     }
 }

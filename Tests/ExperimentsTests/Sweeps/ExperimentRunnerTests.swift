@@ -30,17 +30,20 @@ import Testing
         let table = ExperimentTable(try ExperimentResults.load(folder: folder))
         for (variant, row) in table.rows.enumerated() {
             let runs = plan.runs.filter { $0.variant == variant }
-            let finals = try runs.map { try ScenarioRunnerTests.metrics(folder + "/runs/" + $0.folder).last!.validationPerplexity! }
+            let finals: [Double] = try runs.map { run in
+                try ScenarioRunnerTests.metrics(folder + "/runs/" + run.folder).last!.metric("validationPerplexity")!
+            }
             let mean = finals.reduce(0, +) / 2
-            let deviation = ((finals[0] - mean) * (finals[0] - mean) + (finals[1] - mean) * (finals[1] - mean)).squareRoot()
+            let spread0 = (finals[0] - mean) * (finals[0] - mean), spread1 = (finals[1] - mean) * (finals[1] - mean)
+            let deviation = (spread0 + spread1).squareRoot()
             #expect(row.finished == 2 && row.coordinates == [variant == 0 ? "0.2" : "0.5"])
-            #expect(abs(row.finalPerplexity!.mean - mean) < 1e-12 * mean)
-            #expect(abs(row.finalPerplexity!.standardDeviation! - deviation) < 1e-9 * mean)
+            #expect(abs(row.finalPrimary!.mean - mean) < 1e-12 * mean)
+            #expect(abs(row.finalPrimary!.standardDeviation! - deviation) < 1e-9 * mean)
             #expect(finals[0] != finals[1])  // the repeats' seeds differ
         }
         let csv = try String(contentsOfFile: folder + "/table.csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv.count == 3 && csv[0].hasPrefix("variant,clients.learningRate,runsFinished,runsPlanned,finalPerplexityMean"))
-        #expect(csv[1].split(separator: ",", omittingEmptySubsequences: false)[4] == "\(table.rows[0].finalPerplexity!.mean)")
+        #expect(csv.count == 3 && csv[0].hasPrefix("variant,clients.learningRate,runsFinished,runsPlanned,finalValidationPerplexityMean"))
+        #expect(csv[1].split(separator: ",", omittingEmptySubsequences: false)[4] == "\(table.rows[0].finalPrimary!.mean)")
         let markdown = try String(contentsOfFile: folder + "/table.md", encoding: .utf8)
         #expect(markdown.contains("| learningRate=0.2 | 2/2 | "))
         for file in ["experiment.json", "report.html"] { #expect(FileManager.default.fileExists(atPath: folder + "/" + file)) }

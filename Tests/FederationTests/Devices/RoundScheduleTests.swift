@@ -1,5 +1,6 @@
 import Federation
 import Learning
+import Tasks
 import Testing
 
 /// Rounds in simulated time on hand-made fleets whose every availability window, speed and memory is
@@ -96,11 +97,15 @@ import Testing
 
     @Test func memoryExcludesExactlyTheClientsWhoseTaskDoesNotFit() throws {
         // The real cost of an LSTM task: a device one byte short refuses it, one with exactly enough takes it.
-        let model = LSTMLanguageModel(configuration: .init(vocabularySize: 300, embeddingSize: 16, hiddenSize: 32), seed: 1)
+        let task = LanguageModellingTask(configuration: .init(model: .lstm(.init(vocabularySize: 300, embeddingSize: 16,
+                                                                                   hiddenSize: 32))))
+        let model = task.makeModel(seed: 1)
         var training = ClientTraining()
         training.optimizer = .adam()
-        let cost = ClientTaskCost(model: model, parameterCount: model.parameters.layout.count, training: training,
-                                  sentences: 40, bytesUp: 4 * model.parameters.layout.count)
+        let rows = task.localData(for: TextUser(name: "u", sentences: Array(repeating: [5, 6, 7], count: 40)))
+        let (flops, workspace) = task.trainingCost(of: rows, batchSize: training.batchSize, model: model)
+        let cost = ClientTaskCost(epochFLOPs: flops, workspaceBytes: workspace, parameterCount: model.parameters.layout.count,
+                                  training: training, bytesUp: 4 * model.parameters.layout.count)
         #expect(cost.optimizerStateBytes == 2 * 4 * model.parameters.layout.count)
         let peak = cost.peakMemoryBytes
         let always = [TimeWindow(start: 0, end: 1e6)]

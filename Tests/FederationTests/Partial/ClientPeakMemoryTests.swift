@@ -1,6 +1,7 @@
 import Federation
 import Learning
 import MurmurTestSupport
+import Tasks
 import XCTest
 
 /// The computed peak memory of a client's task against what the process really allocates for it.
@@ -19,7 +20,7 @@ final class ClientPeakMemoryTests: XCTestCase {
         let sentences: [[Int32]] = (0..<40).map { (s: Int) -> [Int32] in
             (0..<19).map { (t: Int) -> Int32 in Int32(4 + (s * 19 + t) % 5000) }
         }
-        let user = FederatedUser(name: "u", sentences: sentences)
+        let user = TextUser(name: "u", sentences: sentences)
         var training = ClientTraining()
         training.optimizer = .adam()
         let unigram = UnigramDistribution.rank(vocabularySize: configuration.vocabularySize)
@@ -29,27 +30,29 @@ final class ClientPeakMemoryTests: XCTestCase {
         _ = warmUp.lossAndGradient(TokenBatch(inputs: [5, 6], targets: [6, 7], batch: 1, steps: 2), pool: nil)
         for partial in [false, true] {
             let before = HeapProbe.bytesInUse()
-            let model = LSTMLanguageModel(configuration: configuration, seed: 1)
+            var language = LanguageModellingTask.Configuration(model: .lstm(configuration))
+            language.loss = partial ? .noiseContrastive(samples: 64) : .softmax
+            let task = LanguageModellingTask(configuration: language, rowFrequencies: partial ? unigram : nil)
+            let model = task.makeModel(seed: 1)
             var space: UpdateSpace?
             var round: PartialRound?
             var global = model.parameters  // shares the model's storage until the task writes it, as a download would
             if partial {
-                model.useTrainingLoss(.noiseContrastive(samples: 64), noise: unigram)
                 let selection = EmbeddingRowSelection(rows: 2000)
-                let built = UpdateSpace(model: model, partial: PartialTraining(embeddingRows: selection))
+                let built = UpdateSpace(shape: task.modelShape, partial: PartialTraining(embeddingRows: selection))
                 space = built
                 round = PartialRound(space: built, rows: selection.rows(round: 1, seed: 0, unigram: unigram))
                 global = built.initialState(model: model.parameters, seed: 0, keys: [0])
             }
-            let trainer = ClientTrainer(model: model)
+            let trainer = ClientTrainer(task: task, model: model)
             var peak = 0
             trainer.afterFirstStep = { peak = HeapProbe.bytesInUse() }
-            var taskTraining = training
-            taskTraining.loss = partial ? .noiseContrastive(samples: 64) : .softmax
-            let update = trainer.train(user: user, userIndex: 0, cohortPosition: 0, global: global,
-                                       configuration: taskTraining, round: 1, seed: 0, partial: round)
-            let cost = ClientTaskCost(model: model, parameterCount: model.parameters.layout.count, space: space,
-                                      training: taskTraining, sentences: sentences.count, bytesUp: 0)
+            let rows = task.localData(for: user)
+            let update = trainer.train(rows, userIndex: 0, cohortPosition: 0, global: global,
+                                       configuration: training, round: 1, seed: 0, partial: round)
+            let (flops, workspace) = task.trainingCost(of: rows, batchSize: training.batchSize, model: model)
+            let cost = ClientTaskCost(epochFLOPs: flops, workspaceBytes: workspace, parameterCount: model.parameters.layout.count,
+                                      space: space, training: training, bytesUp: 0)
             let measured = Double(peak - before), computed = Double(cost.peakMemoryBytes)
             XCTAssertGreaterThan(update.statistics.steps, 1)
             XCTAssertEqual(measured / computed, 1, accuracy: 0.1,

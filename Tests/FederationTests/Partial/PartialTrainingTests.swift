@@ -3,18 +3,17 @@ import Foundation
 import Kernels
 import Learning
 import SecureAggregation
+import Tasks
 import Testing
 
 /// Partial training end to end on a small model: PEU freezes what it does not select, LoRA leaves the base
 /// alone (or folds adapters in), the sent vector is the update space's, and memory caps refuse tasks.
 @Suite struct PartialTrainingTests {
-    static let population = SyntheticPopulation(language: SyntheticLanguage(vocabularySize: 60, seed: 1), users: 300,
-                                                seed: 2)
-    static let unigram = UnigramDistribution.rank(vocabularySize: 60)
+    static let population = SmallLanguageTask.population
+    static let task = SmallLanguageTask.task(withUnigram: true)
 
     static func configuration(_ partial: PartialTraining) -> FederatedTrainingConfiguration {
-        var configuration = FederatedTrainingConfiguration(
-            model: .lstm(.init(vocabularySize: 60, embeddingSize: 8, hiddenSize: 16)))
+        var configuration = FederatedTrainingConfiguration()
         configuration.sampling = .fixedSize(9)
         configuration.client.learningRate = 0.5
         configuration.server = ServerOptimization()  // FedAvg at rate 1: no momentum moves unselected rows
@@ -34,8 +33,8 @@ import Testing
     @Test(arguments: EmbeddingRowSelection.Rule.allCases)
     func peuChangesOnlyTheSelectedRows(rule: EmbeddingRowSelection.Rule) throws {
         let selection = EmbeddingRowSelection(rows: 12, rule: rule, topRows: 5)
-        let training = FederatedTraining(configuration: Self.configuration(PartialTraining(embeddingRows: selection)),
-                                         population: Self.population, unigram: Self.unigram, pool: ThreadPool(threadCount: 2))
+        let training = FederatedTraining(task: Self.task, configuration: Self.configuration(PartialTraining(embeddingRows: selection)),
+                                         population: Self.population, pool: ThreadPool(threadCount: 2))
         let modelCount = training.parameters.layout.count
         #expect(training.updateLayout.count == modelCount - 60 * 8 + 12 * 8)
         for round in 1...2 {
@@ -84,7 +83,7 @@ import Testing
     @Test(arguments: PartialTraining.AdapterHandling.allCases)
     func loraTrainsOnlyAdapters(handling: PartialTraining.AdapterHandling) throws {
         let partial = PartialTraining(lora: LowRankAdaptation(rank: 2, alpha: 4), adapterHandling: handling)
-        let training = FederatedTraining(configuration: Self.configuration(partial), population: Self.population,
+        let training = FederatedTraining(task: Self.task, configuration: Self.configuration(partial), population: Self.population,
                                          pool: ThreadPool(threadCount: 2))
         let space = try #require(training.updateSpace)
         #expect(training.updateLayout.count == space.adapters.reduce(0) { $0 + $1.a.count + $1.b.count })
@@ -103,7 +102,7 @@ import Testing
             #expect(Array(before.flat.scalars[modelRange]) != Array(after.flat.scalars[modelRange]))
         }
         // The embedding, biases and norms are frozen either way; the adapted matrices moved.
-        let embedding = space.embedding.range
+        let embedding = try #require(space.embedding).range
         #expect(Array(initialModel.flat.scalars[embedding]) == Array(training.modelParameters.flat.scalars[embedding]))
         for adapter in adapters {
             #expect(Array(initialModel.flat.scalars[adapter.base.range]) != Array(training.modelParameters.flat.scalars[adapter.base.range]))
@@ -115,13 +114,12 @@ import Testing
     @Test func secureAggregationSumsThePartialVector() throws {
         let selection = EmbeddingRowSelection(rows: 10, rule: .top)
         let configuration = Self.configuration(PartialTraining(embeddingRows: selection))
-        let plain = FederatedTraining(configuration: configuration, population: Self.population, unigram: Self.unigram,
+        let plain = FederatedTraining(task: Self.task, configuration: configuration, population: Self.population,
                                       pool: ThreadPool(threadCount: 2))
         var secureConfiguration = SecureAggregationConfiguration()
         secureConfiguration.clipBound = 100
-        let secure = FederatedTraining(configuration: configuration, population: Self.population,
-                                       pipeline: UpdatePipeline(secureAggregation: secureConfiguration),
-                                       unigram: Self.unigram, pool: ThreadPool(threadCount: 2))
+        let secure = FederatedTraining(task: Self.task, configuration: configuration, population: Self.population,
+                                       secureAggregation: secureConfiguration, pool: ThreadPool(threadCount: 2))
         let plainResult = try plain.runRound(), secureResult = try secure.runRound()
         #expect(secureResult.contributed == 9)
         let whole = SecureAggregationRound.maskedInputBytes(secureConfiguration, layout: plain.parameters.layout, privacy: nil)
@@ -134,10 +132,12 @@ import Testing
     /// A cap below a task's peak refuses it: the client is counted, downloads nothing and does not train.
     @Test func memoryCapRefusesAndCounts() throws {
         var configuration = Self.configuration(PartialTraining())
-        let probe = FederatedTraining(configuration: configuration, population: Self.population, pool: ThreadPool(threadCount: 1))
+        let probe = FederatedTraining(task: Self.task, configuration: configuration, population: Self.population,
+                                      pool: ThreadPool(threadCount: 1))
         let costs = try probe.runRound().clientCosts.map(\.peakMemoryBytes).sorted()
         configuration.client.memoryLimitBytes = costs[4]  // the five smallest tasks fit
-        let capped = FederatedTraining(configuration: configuration, population: Self.population, pool: ThreadPool(threadCount: 2))
+        let capped = FederatedTraining(task: Self.task, configuration: configuration, population: Self.population,
+                                       pool: ThreadPool(threadCount: 2))
         let result = try capped.runRound()
         let over = result.clientCosts.filter { $0.peakMemoryBytes > costs[4] }.count
         #expect(over > 0 && result.refusedForMemory == over)

@@ -1,6 +1,7 @@
 import Federation
 import Kernels
 import Learning
+import Tasks
 import Testing
 
 /// Local training's optimizer terms, checked against what the update rule says they must add.
@@ -16,10 +17,11 @@ import Testing
     func proximalTermPullsTheSecondStepBackByMuTimesTheFirst(partial: Bool) {
         let learningRate: Float = 0.5, mu: Float = 0.8
         func update(sentences: [[Int32]], proximalMu: Float) -> [Float] {
-            let model = LSTMLanguageModel(configuration: Self.model, seed: 3)
+            let task = LanguageModellingTask(configuration: .init(model: .lstm(Self.model)))
+            let model = task.makeModel(seed: 3)
             var round: PartialRound?
             if partial {
-                let space = UpdateSpace(model: model, partial: PartialTraining(embeddingRows: .init(rows: 20, rule: .top)))
+                let space = UpdateSpace(shape: task.modelShape, partial: PartialTraining(embeddingRows: .init(rows: 20, rule: .top)))
                 round = PartialRound(space: space, rows: (0..<20).map { Int32($0) })
             }
             var training = ClientTraining()
@@ -27,9 +29,9 @@ import Testing
             training.shuffle = false
             training.learningRate = learningRate
             training.proximalMu = proximalMu
-            let trainer = ClientTrainer(model: model)
+            let trainer = ClientTrainer(task: task, model: model)
             let global = model.parameters
-            return trainer.train(user: FederatedUser(name: "u", sentences: sentences), userIndex: 0, cohortPosition: 0,
+            return trainer.train(task.localData(for: TextUser(name: "u", sentences: sentences)), userIndex: 0, cohortPosition: 0,
                                  global: global, configuration: training, round: 1, seed: 5, partial: round)
                 .delta.flat.scalars
         }

@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 
 /// A federated text folder (`vocab.txt` + `users.jsonl`) read lazily: the users file is indexed once by
@@ -47,7 +48,7 @@ package final class FederatedTextFolder: Population {
 
     deinit { close(fileDescriptor) }
 
-    package func user(at index: Int) throws(DataError) -> FederatedUser {
+    package func user(at index: Int) throws(DataError) -> TextUser {
         precondition(index >= 0 && index < userCount, "user index \(index) out of 0..<\(userCount)")
         let start = lineOffsets[index], length = Int(lineOffsets[index + 1] - start)
         var bytes = [UInt8](repeating: 0, count: length)
@@ -69,7 +70,7 @@ package final class FederatedTextFolder: Population {
         return (userCount, sentences, tokens)
     }
 
-    private func parseUser(_ data: Data, line: Int) throws(DataError) -> FederatedUser {
+    private func parseUser(_ data: Data, line: Int) throws(DataError) -> TextUser {
         func corrupt(_ reason: String) -> DataError { .corruptLine(path: usersPath, line: line, reason: reason) }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw corrupt("not a JSON object")
@@ -95,10 +96,10 @@ package final class FederatedTextFolder: Population {
                 }
                 result.append(ids)
             }
-            return FederatedUser(name: name, sentences: result)
+            return TextUser(name: name, sentences: result)
         case let (nil, text?):
             guard let sentences = text as? [String] else { throw corrupt("\"text\" must be a list of strings") }
-            return FederatedUser(name: name, sentences: sentences.map { sentence in
+            return TextUser(name: name, sentences: sentences.map { sentence in
                 sentence.split(whereSeparator: \.isWhitespace).map { vocabulary.id(of: $0) }
             })
         case (nil, nil): throw corrupt("needs \"tokens\" or \"text\"")

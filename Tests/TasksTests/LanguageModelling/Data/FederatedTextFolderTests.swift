@@ -1,4 +1,5 @@
 import Federation
+import Tasks
 import Foundation
 import Testing
 
@@ -21,8 +22,8 @@ import Testing
         let data = try FederatedTextFolder(path: path)
         #expect(data.userCount == 2)
         #expect(data.vocabularySize == 7)
-        #expect(try data.user(at: 0) == FederatedUser(name: "a", sentences: [[4, 5], [6]]))
-        #expect(try data.user(at: 1) == FederatedUser(name: "b", sentences: [[4, 5, 6], [4, 1]]))  // dog → <unk>
+        #expect(try data.user(at: 0) == TextUser(name: "a", sentences: [[4, 5], [6]]))
+        #expect(try data.user(at: 1) == TextUser(name: "b", sentences: [[4, 5, 6], [4, 1]]))  // dog → <unk>
     }
 
     @Test func corruptLinesNameFileAndLine() throws {

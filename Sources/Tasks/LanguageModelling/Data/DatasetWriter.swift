@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 
 /// Writes federated text folders: a synthetic population to `vocab.txt` + `users.jsonl`, and a

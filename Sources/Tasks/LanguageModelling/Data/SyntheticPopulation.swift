@@ -1,3 +1,4 @@
+import Federation
 import Kernels
 
 /// Users of a `SyntheticLanguage` generated from their index on demand: a scenario can name 10⁶ users
@@ -23,11 +24,11 @@ package struct SyntheticPopulation: Population {
     package var vocabularySize: Int { language.vocabularySize }
     package var origin: String { "synthetic (\(userCount) users, vocabulary \(language.vocabularySize), seed \(seed))" }
 
-    package func user(at index: Int) throws(DataError) -> FederatedUser {
+    package func user(at index: Int) throws(DataError) -> TextUser {
         precondition(index >= 0 && index < userCount, "user index \(index) out of 0..<\(userCount)")
         var stream = RandomStream(seed: seed, keys: [0x05E5, UInt64(index)])
         let digits = String(index)
         let name = "u" + String(repeating: "0", count: max(0, 7 - digits.count)) + digits
-        return FederatedUser(name: name, sentences: language.generateSentences(using: &stream, maxSentences: maxSentences))
+        return TextUser(name: name, sentences: language.generateSentences(using: &stream, maxSentences: maxSentences))
     }
 }

@@ -8,12 +8,11 @@ import Learning
 /// adding 0.5 to every non-padding token (as the peer's pfl_lm.py does), and are scored on the
 /// evaluation batches' targets.
 package enum UnigramBaseline {
-    package static func perplexity(training: any Population, users: Int, steps: Int, maxSentences: Int,
-                                   heldOut: HeldOutEvaluation) throws(DataError) -> Double {
-        var counts = [Double](repeating: 0, count: training.vocabularySize)
+    package static func perplexity(task: LanguageModellingTask, training: any Population<TextUser>, users: Int,
+                                   heldOut: HeldOutEvaluation<LanguageModellingTask>) throws(DataError) -> Double {
+        var counts = [Double](repeating: 0, count: task.configuration.model.vocabularySize)
         for index in 0..<min(users, training.userCount) {
-            let rows = SentenceRows(sentences: try training.user(at: index).sentences, steps: steps,
-                                    maxSentences: maxSentences)
+            let rows = task.localData(for: try training.user(at: index))
             for target in rows.targets where target != Vocabulary.paddingID { counts[Int(target)] += 1 }
         }
         let total = counts.reduce(0, +) + 0.5 * Double(counts.count - 1)
@@ -25,5 +24,14 @@ package enum UnigramBaseline {
             }
         }
         return tokens == 0 ? .nan : exp(negativeLogLikelihood / Double(tokens))
+    }
+}
+
+extension LanguageModellingTask {
+    /// The unigram perplexity of the held-out targets, from the first 2,000 training users' counts.
+    package func baselines(training: any Population<TextUser>, heldOut: HeldOutEvaluation<Self>) throws(DataError)
+        -> [TaskBaseline] {
+        [TaskBaseline(name: "unigram", metric: "validationPerplexity",
+                      value: try UnigramBaseline.perplexity(task: self, training: training, users: 2000, heldOut: heldOut))]
     }
 }

@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 
 /// The token list of a federated text folder (`vocab.txt`): line index is the token id, and ids 0–3 are

@@ -1,4 +1,5 @@
 import Learning
+import SecureAggregation
 
 /// What the server knows while it processes round `round`'s updates.
 package struct RoundContext: Sendable {
@@ -9,6 +10,14 @@ package struct RoundContext: Sendable {
     package var populationSize: Int
     /// The cohort size the sampling expects (public, unlike the realised size under Poisson sampling).
     package var expectedCohortSize: Double
+
+    package init(round: Int, seed: UInt64, cohortSize: Int, populationSize: Int, expectedCohortSize: Double) {
+        self.round = round
+        self.seed = seed
+        self.cohortSize = cohortSize
+        self.populationSize = populationSize
+        self.expectedCohortSize = expectedCohortSize
+    }
 }
 
 /// The sum of a round's (processed) client updates and how to turn it into the average.
@@ -42,48 +51,25 @@ package struct Aggregate: Sendable {
     }
 }
 
-/// A step applied to each client's update on the client, before it is sent: clipping, local noise,
-/// quantisation. Stages run in order, on the client's thread; they must be deterministic functions of
-/// the update and of streams keyed by (context.seed, round, user).
-package protocol ClientUpdateStage: Sendable {
-    func process(_ update: inout ClientUpdate, context: RoundContext) throws
-}
-
-/// A step applied by the server to the aggregate before the central optimizer: central noise, decoding.
-package protocol AggregateStage: Sendable {
-    func process(_ aggregate: inout Aggregate, context: RoundContext) throws
-}
-
-/// Combines processed client updates into an `Aggregate`. It receives updates strictly in cohort order
-/// (the round driver guarantees it), so a plain floating-point sum is deterministic; secure aggregation
-/// replaces this step with its protocol over the same updates.
+/// Combines a round's processed client updates into an `Aggregate`: the plain weighted sum, or secure
+/// aggregation's protocol (`SecureAggregationRound`), which the server sees only the sum of.
+///
+/// The round calls `submit` on each client's thread right after its client-side processing (where a
+/// secure aggregator masks and sends), then `add` with every update strictly in cohort order (where a
+/// plain sum adds, so floating-point sums are deterministic), then `finish` once.
 package protocol UpdateAggregator: AnyObject {
-    func add(_ update: ClientUpdate) throws
-    func finish() throws -> Aggregate
-}
-
-/// The seam where privacy and secure aggregation plug into a round (DESIGN.md, "Data flow of one round"):
-/// client stages → aggregator → aggregate stages. The default is the plain, non-private path.
-package struct UpdatePipeline: Sendable {
-    package var clientStages: [any ClientUpdateStage] = []
-    package var aggregateStages: [any AggregateStage] = []
-    /// The differential-privacy step, when there is one: its client half runs before the other client
-    /// stages and its server half after the other aggregate stages (pfl's postprocessor order), and the
-    /// round records the privacy event it reports.
-    package var privacy: DifferentialPrivacy?
-    /// Secure aggregation, when the run has it: it replaces the aggregator with the protocol, after
-    /// all client stages (clients mask what they would otherwise have sent) and before all aggregate
-    /// stages (the server sees only the sum).
-    package var secureAggregation: SecureAggregationConfiguration?
-    /// Makes the aggregator for one round.
-    package var makeAggregator: @Sendable (ParameterLayout, RoundContext) -> any UpdateAggregator = { layout, _ in
-        WeightedSumAggregator(layout: layout)
-    }
-
-    package init(privacy: DifferentialPrivacy? = nil, secureAggregation: SecureAggregationConfiguration? = nil) {
-        self.privacy = privacy
-        self.secureAggregation = secureAggregation
-    }
+    /// Whether the client at `position` is still in the round, so it trains (secure aggregation's
+    /// clients can drop before training, at its key steps).
+    func isTraining(_ position: Int) -> Bool
+    /// Takes a client's processed update on that client's thread, in any order.
+    func submit(_ update: ClientUpdate)
+    /// Takes a client's processed update in cohort order.
+    func add(_ update: ClientUpdate)
+    /// The aggregate of the updates that made it, or nil if the aggregation failed (then the round
+    /// changes nothing).
+    func finish() -> Aggregate?
+    /// What secure aggregation cost and who made it through (nil for the plain sum).
+    var secureAggregationReport: SecureAggregationReport? { get }
 }
 
 /// The plain aggregator: Σ weight · delta in arrival (cohort) order, in single precision.
@@ -94,13 +80,17 @@ package final class WeightedSumAggregator: UpdateAggregator {
         aggregate = Aggregate(layout: layout)
     }
 
+    package func isTraining(_ position: Int) -> Bool { true }
+    package func submit(_ update: ClientUpdate) {}
+    package var secureAggregationReport: SecureAggregationReport? { nil }
+
     package func add(_ update: ClientUpdate) {
         guard update.weight > 0 else { return }
         aggregate.sum.axpy(Float(update.weight), update.delta)
         aggregate.count(weight: update.weight, withinClipBound: update.withinClipBound)
     }
 
-    package func finish() -> Aggregate {
+    package func finish() -> Aggregate? {
         var result = aggregate
         result.normaliser = result.totalWeight
         return result

@@ -1,4 +1,5 @@
 import Federation
+import Tasks
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import Federation
+import Tasks
 import Testing
 
 /// Synthetic users: a pure function of (seed, index), in range, with heavy-tailed sentence counts.
