@@ -221,50 +221,6 @@ package final class SecureAggregationServer: Sendable {
 
     // MARK: - Step 3: ask survivors for shares, reconstruct, unmask
 
-    /// The unmasking request for each client that goes on: semi-honest, every client whose masked input
-    /// arrived, told U3; malicious-server, every client that signed, sent the signatures it needs
-    /// (`ConsistencyCheck.signatures`), which the forwarding counts as consistency-check bytes.
-    package func unmaskingRequests() throws(ProtocolError) -> [Envelope] {
-        guard signed else {
-            return try timed { () throws(ProtocolError) in
-                try claimSurvivorSets().map { (u) throws(ProtocolError) in
-                    try send(Self.survivorSetPayload(state.withLock { $0.claimed[u]! }), to: u, step: .unmasking)
-                }
-            }
-        }
-        return try consistencyTimed { () throws(ProtocolError) in
-            let collected = state.withLock { $0.consistencySignatures }
-            return try collected.keys.sorted().map { (u) throws(ProtocolError) in
-                var forwarded = ConsistencyCheck.signatures(for: u, graph: parameters.graph, collected: collected)
-                if let lie = adversary?.forwardedSignatures { forwarded = lie(u, forwarded) }
-                var writer = ByteWriter(capacity: 4 + forwarded.count * (4 + Signing.signatureCount))
-                writer.append(UInt32(forwarded.count))
-                for entry in forwarded {
-                    writer.append(entry.signer)
-                    writer.append(bytes: entry.signature)
-                }
-                return try send(writer.bytes, to: u, step: .unmasking, consistency: true)
-            }
-        }
-    }
-
-    /// Fixes the survivor set stated to each client whose masked input arrived (U3, or the adversary's
-    /// lie) and returns those clients in order; throws if fewer than t.
-    func claimSurvivorSets() throws(ProtocolError) -> [UInt32] {
-        let survivors = state.withLock { $0.maskedInputs }
-        try require(survivors.count, after: .maskedInput)
-        let claims = survivors.sorted().map { u in (u, (adversary?.survivorSet?(u, survivors) ?? survivors).sorted()) }
-        state.withLock { state in for (u, claim) in claims { state.claimed[u] = claim } }
-        return claims.map(\.0)
-    }
-
-    static func survivorSetPayload(_ survivors: [UInt32]) -> [UInt8] {
-        var writer = ByteWriter(capacity: 4 + 4 * survivors.count)
-        writer.append(UInt32(survivors.count))
-        for u in survivors { writer.append(u) }
-        return writer.bytes
-    }
-
     /// Reads the revealed shares, reconstructs every secret needed, removes all masks from the
     /// accumulated sum and returns Σ x_u mod 2^bits over exactly the clients whose masked input arrived.
     package func finish(unmaskingResponses: [Envelope], accumulators: [RingAccumulator], pool: ThreadPool)
