@@ -11,7 +11,9 @@ let benchSecureAggregationCommand: Command = {
             Per-client and server CPU seconds, wall seconds and bytes per client of one secure-aggregation
             round (real X25519, HKDF, AES-GCM, AES-CTR masks), for each protocol, cohort and vector length;
             expansion is bytes a client sends over a plain float32 upload, and plainSumSeconds the time of
-            summing the same cohort's float vectors in the clear.
+            summing the same cohort's float vectors in the clear. Under the malicious-server model the
+            consistency* fields are the extra round's share (bytes, CPU), and, when semihonest runs in the
+            same command, overSemiHonest gives client CPU, bytes sent and server CPU as ratios against it.
             """)
     command.signature.options = [
         .init(name: "protocols", valueName: "LIST", help: "secagg, secaggplus", defaultValue: "secagg,secaggplus"),
@@ -20,6 +22,8 @@ let benchSecureAggregationCommand: Command = {
         .init(name: "bits", valueName: "B", help: "ring bits (1-32)", defaultValue: "32"),
         .init(name: "dropout", valueName: "P", help: "probability a client drops (at a uniformly chosen step)", defaultValue: "0"),
         .init(name: "threads", valueName: "N", help: "threads", defaultValue: "2"),
+        .init(name: "threat-models", valueName: "LIST", help: "malicious (signed keys + consistency check), semihonest",
+              defaultValue: "semihonest,malicious"),
     ]
     command.action = { arguments, console in
         let name = "bench secagg"
@@ -35,13 +39,26 @@ let benchSecureAggregationCommand: Command = {
         guard (0..<1).contains(dropout) else {
             throw CommandLineError.invalidValue(command: name, option: "--dropout", value: arguments.value("dropout")!, allowed: "a probability in [0, 1)")
         }
+        var models: [SecureAggregationThreatModel] = []
+        for value in arguments.value("threat-models")!.split(separator: ",") {
+            switch value {
+            case "malicious": models.append(.maliciousServer)
+            case "semihonest": models.append(.semiHonest)
+            default: throw CommandLineError.invalidValue(command: name, option: "--threat-models", value: String(value),
+                                                         allowed: "malicious, semihonest")
+            }
+        }
         let pool = ThreadPool(threadCount: threads)
         for kind in protocols {
             for cohort in cohorts {
                 for length in lengths {
-                    let line = try benchOneRound(plus: kind == "secaggplus", cohort: cohort, length: length, bits: bits,
-                                                 dropout: dropout, pool: pool)
-                    console.write("{\"bench\":\"secagg\",\"protocol\":\"\(kind)\"," + line + "}")
+                    var reference: SecureAggregationReport? = nil
+                    for model in models {
+                        let (line, report) = try benchOneRound(plus: kind == "secaggplus", cohort: cohort, length: length, bits: bits,
+                                                               dropout: dropout, threatModel: model, reference: reference, pool: pool)
+                        if model == .semiHonest { reference = report }
+                        console.write("{\"bench\":\"secagg\",\"protocol\":\"\(kind)\"," + line + "}")
+                    }
                 }
             }
         }
@@ -50,13 +67,17 @@ let benchSecureAggregationCommand: Command = {
     return command
 }()
 
-/// One timed round; returns the JSON fields after the protocol name.
-private func benchOneRound(plus: Bool, cohort: Int, length: Int, bits: Int, dropout: Double, pool: ThreadPool) throws -> String {
+/// One timed round; returns the JSON fields after the protocol name, and the round's report. With a
+/// semi-honest `reference` of the same row, a malicious-server line also gives its ratios to it.
+private func benchOneRound(plus: Bool, cohort: Int, length: Int, bits: Int, dropout: Double,
+                           threatModel: SecureAggregationThreatModel, reference: SecureAggregationReport?,
+                           pool: ThreadPool) throws -> (String, SecureAggregationReport) {
     var stream = RandomStream(seed: 2026, keys: [UInt64(cohort), UInt64(length)])
     let degree = plus ? SecureAggregationDefaults.neighbours(clientCount: cohort) : cohort - 1
     let graph = plus ? MaskingGraph.harary(clientCount: cohort, degree: degree, stream: &stream) : .complete(clientCount: cohort)
     let threshold = SecureAggregationDefaults.threshold(degree: graph.degree)
-    let parameters = SecureAggregationParameters(round: 1, graph: graph, threshold: threshold, vectorLength: length, bits: bits)
+    let parameters = SecureAggregationParameters(round: 1, graph: graph, threshold: threshold, vectorLength: length, bits: bits,
+                                                 threatModel: threatModel)
     let dropouts: [SecureAggregationStep?] = (0..<cohort).map { _ in
         stream.bernoulli(dropout) ? SecureAggregationStep(rawValue: stream.uniformInt(below: 4)) : nil
     }
@@ -92,16 +113,37 @@ private func benchOneRound(plus: Bool, cohort: Int, length: Int, bits: Int, drop
     let plainSeconds = (clock.now - plainStart) / .seconds(1)
     for box in boxes { box.deallocate() }
 
-    let participants = report.bytesSent.indices.filter { report.bytesSent[$0] > 0 }
     func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
-    let sent = mean(participants.map { Double(report.bytesSent[$0]) })
-    let received = mean(participants.map { Double(report.bytesReceived[$0]) })
-    let clientSeconds = mean(participants.map { report.clientComputeSeconds[$0] })
+    func perClient(_ report: SecureAggregationReport, _ values: [Double]) -> Double {
+        mean(report.bytesSent.indices.filter { report.bytesSent[$0] > 0 }.map { values[$0] })
+    }
+    let participants = report.bytesSent.indices.filter { report.bytesSent[$0] > 0 }
+    let sent = perClient(report, report.bytesSent.map(Double.init))
+    let received = perClient(report, report.bytesReceived.map(Double.init))
+    let clientSeconds = perClient(report, report.clientComputeSeconds)
     let maxClientSeconds = participants.map { report.clientComputeSeconds[$0] }.max() ?? 0
-    return "\"cohort\":\(cohort),\"length\":\(length),\"bits\":\(bits),\"neighbours\":\(graph.degree),\"threshold\":\(threshold),"
+    var consistency = ""
+    if threatModel == .maliciousServer {
+        consistency = ",\"consistencySigners\":\(report.consistencySigners ?? 0)"
+            + ",\"consistencyBytesSentPerClient\":\(Int(perClient(report, report.consistencyBytesSent.map(Double.init))))"
+            + ",\"consistencyBytesReceivedPerClient\":\(Int(perClient(report, report.consistencyBytesReceived.map(Double.init))))"
+            + ",\"consistencyClientSeconds\":\(rounded(perClient(report, report.consistencyClientComputeSeconds), digits: 5))"
+            + ",\"consistencyServerSeconds\":\(rounded(report.consistencyServerComputeSeconds, digits: 4))"
+        if let reference {
+            let referenceSeconds = perClient(reference, reference.clientComputeSeconds)
+            let referenceSent = perClient(reference, reference.bytesSent.map(Double.init))
+            consistency += ",\"overSemiHonest\":{\"clientSeconds\":\(rounded(clientSeconds / referenceSeconds, digits: 3)),"
+                + "\"bytesSent\":\(rounded(sent / referenceSent, digits: 4)),"
+                + "\"serverSeconds\":\(rounded(report.serverComputeSeconds / reference.serverComputeSeconds, digits: 3))}"
+        }
+    }
+    let modelName = threatModel == .maliciousServer ? "malicious" : "semihonest"
+    let line = "\"threatModel\":\"\(modelName)\",\"cohort\":\(cohort),\"length\":\(length),\"bits\":\(bits),\"neighbours\":\(graph.degree),\"threshold\":\(threshold),"
         + "\"dropout\":\(dropout),\"survivors\":\(report.survivors),\"exact\":\(exact),"
         + "\"clientSeconds\":\(rounded(clientSeconds, digits: 4)),\"clientSecondsMax\":\(rounded(maxClientSeconds, digits: 4)),"
         + "\"serverSeconds\":\(rounded(report.serverComputeSeconds, digits: 4)),\"wallSeconds\":\(rounded(wall, digits: 3)),"
         + "\"bytesSentPerClient\":\(Int(sent)),\"bytesReceivedPerClient\":\(Int(received)),"
         + "\"expansion\":\(rounded(sent / Double(4 * length), digits: 3)),\"plainSumSeconds\":\(rounded(plainSeconds, digits: 4))"
+        + consistency
+    return (line, report)
 }

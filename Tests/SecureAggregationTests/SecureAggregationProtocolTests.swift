@@ -16,6 +16,7 @@ import Testing
         var length = 1_003
         var bits = 32
         var round: UInt64 = 5
+        var threatModel: SecureAggregationThreatModel = .maliciousServer
     }
 
     static func inputs(_ setup: Setup, seed: UInt64 = 1) -> [[UInt32]] {
@@ -39,16 +40,24 @@ import Testing
         return sum.map { $0 & mask }
     }
 
-    /// Runs one instance and returns the session and its outcome.
-    static func run(_ setup: Setup, inputs: [[UInt32]], dropouts: [Int: SecureAggregationStep] = [:],
-                    interceptor: MessageInterceptor? = nil) throws -> (SecureAggregationSession, Result<[UInt32], ProtocolError>) {
+    /// The parameters of `setup`: its graph is drawn from a stream keyed by the round, so a test can
+    /// build the same graph before the run (to aim an attack at a neighbourhood).
+    static func parameters(_ setup: Setup) -> SecureAggregationParameters {
         var stream = RandomStream(seed: 99, keys: [setup.round])
         let graph = setup.degree.map { MaskingGraph.harary(clientCount: setup.clients, degree: $0, stream: &stream) }
             ?? .complete(clientCount: setup.clients)
-        let parameters = SecureAggregationParameters(round: setup.round, graph: graph, threshold: setup.threshold,
-                                                     vectorLength: setup.length, bits: setup.bits)
+        return SecureAggregationParameters(round: setup.round, graph: graph, threshold: setup.threshold,
+                                           vectorLength: setup.length, bits: setup.bits, threatModel: setup.threatModel)
+    }
+
+    /// Runs one instance and returns the session and its outcome.
+    static func run(_ setup: Setup, inputs: [[UInt32]], dropouts: [Int: SecureAggregationStep] = [:],
+                    interceptor: MessageInterceptor? = nil, signingKeys: [SigningPrivateKey]? = nil,
+                    adversary: ServerAdversary? = nil) throws -> (SecureAggregationSession, Result<[UInt32], ProtocolError>) {
+        let parameters = Self.parameters(setup)
         let drops = (1...setup.clients).map { dropouts[$0] }
-        let session = try SecureAggregationSession(parameters: parameters, dropouts: drops, pool: pool, interceptor: interceptor)
+        let session = try SecureAggregationSession(parameters: parameters, dropouts: drops, pool: pool, interceptor: interceptor,
+                                                   signingKeys: signingKeys, adversary: adversary)
         session.setUp()
         pool.forEachDynamically(count: setup.clients) { index, _ in
             guard session.isTraining(index) else { return }
@@ -60,17 +69,25 @@ import Testing
 
     @Test(arguments: [nil, 6] as [Int?], [nil, .advertiseKeys, .shareKeys, .maskedInput, .unmasking] as [SecureAggregationStep?])
     func secureSumEqualsPlainSumWithDropouts(degree: Int?, step: SecureAggregationStep?) throws {
-        let setup = Setup(degree: degree)
+        try Self.checkSumWithDropouts(Setup(degree: degree), step: step)
+        try Self.checkSumWithDropouts(Setup(degree: degree, threatModel: .semiHonest), step: step)
+    }
+
+    static func checkSumWithDropouts(_ setup: Setup, step: SecureAggregationStep?) throws {
         let inputs = Self.inputs(setup)
         let dropped = [3, 8]
         let dropouts = step.map { step in Dictionary(uniqueKeysWithValues: dropped.map { ($0, step) }) } ?? [:]
-        let (session, outcome) = try Self.run(setup, inputs: inputs, dropouts: dropouts)
+        let (session, outcome) = try run(setup, inputs: inputs, dropouts: dropouts)
         // Clients that drop at unmasking have already sent their input: it is in the sum.
         let inputDropped = step.map { $0.rawValue <= SecureAggregationStep.maskedInput.rawValue } ?? false
         let expected = Self.everyone.subtracting(inputDropped ? dropped.map(UInt32.init) : [])
         #expect(session.includedClients == expected)
-        #expect(try outcome.get() == Self.plainSum(inputs, of: expected, bits: 32))
+        #expect(try outcome.get() == plainSum(inputs, of: expected, bits: 32))
         #expect(session.report.survivors[2] == expected.count)
+        #expect(session.server.exposedClients.isEmpty)
+        // Under the malicious-server model exactly the survivors that did not drop at unmasking sign.
+        let signers = expected.count - (step == .unmasking ? dropped.count : 0)
+        #expect(session.report.consistencySigners == (setup.threatModel == .maliciousServer ? signers : nil))
     }
 
     /// A client that drops after sharing its keys but before its masked input arrives: its pairwise

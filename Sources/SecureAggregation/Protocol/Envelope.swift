@@ -32,9 +32,9 @@ package struct Envelope: Sendable, Equatable {
     }
 
     /// The envelope of `payload` from `sender` to `recipient` at `step`, sealed under the channel `key`.
-    package static func seal(_ payload: [UInt8], key: [UInt8], round: UInt64, step: SecureAggregationStep,
+    package static func seal(_ payload: [UInt8], key: [UInt8], round: UInt64, step: MessageStep,
                              sender: UInt32, recipient: UInt32) throws(ProtocolError) -> Envelope {
-        var envelope = Envelope(round: round, step: UInt8(step.rawValue), sender: sender, recipient: recipient, sealedBody: [])
+        var envelope = Envelope(round: round, step: step.rawValue, sender: sender, recipient: recipient, sealedBody: [])
         do {
             envelope.sealedBody = try AuthenticatedEncryption.seal(payload, key: key, associatedData: envelope.header)
         } catch { throw .crypto(error) }
@@ -42,10 +42,10 @@ package struct Envelope: Sendable, Equatable {
     }
 
     /// The payload, after checking that the header is for this round and step and that the body opens.
-    package func open(key: [UInt8], round expectedRound: UInt64, step expectedStep: SecureAggregationStep)
+    package func open(key: [UInt8], round expectedRound: UInt64, step expectedStep: MessageStep)
         throws(ProtocolError) -> [UInt8] {
         guard round == expectedRound else { throw .wrongRound(expected: expectedRound, got: round) }
-        guard step == UInt8(expectedStep.rawValue) else { throw .wrongStep(expected: expectedStep, got: step) }
+        guard step == expectedStep.rawValue else { throw .wrongStep(expected: expectedStep, got: step) }
         do {
             return try AuthenticatedEncryption.open(sealedBody, key: key, associatedData: header)
         } catch {

@@ -54,16 +54,26 @@ package struct SecureAggregationParameters: Sendable, Equatable {
     package var vectorLength: Int
     /// The ring is Z_2^bits.
     package var bits: Int
+    /// Which server the protocol defends against: with `.maliciousServer` (the default) clients sign
+    /// their keys and run the consistency check before unmasking.
+    package var threatModel: SecureAggregationThreatModel
 
     /// The agreed parameters; `threshold` must be at least 1 and `bits` in 1...32.
-    package init(round: UInt64, graph: MaskingGraph, threshold: Int, vectorLength: Int, bits: Int) {
+    package init(round: UInt64, graph: MaskingGraph, threshold: Int, vectorLength: Int, bits: Int,
+                 threatModel: SecureAggregationThreatModel = .maliciousServer) {
         precondition(threshold >= 1 && (1...32).contains(bits))
         self.round = round
         self.graph = graph
         self.threshold = threshold
         self.vectorLength = vectorLength
         self.bits = bits
+        self.threatModel = threatModel
     }
+
+    /// Whether the consistency check can keep a lying server from both secrets of a client whose
+    /// shares are all held by honest clients: each neighbourhood's threshold is a strict majority
+    /// (2t > k; see `ConsistencyCheck`). Against c colluding clients per neighbourhood, 2t > k + c.
+    package var thresholdIsMajority: Bool { 2 * threshold > graph.degree }
 
     package var clientCount: Int { graph.clientCount }
 }

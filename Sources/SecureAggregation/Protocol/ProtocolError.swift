@@ -5,19 +5,27 @@ package enum ProtocolError: Error, Equatable, CustomStringConvertible {
     /// A message's header names another round.
     case wrongRound(expected: UInt64, got: UInt64)
     /// A message arrived at a step where it does not belong.
-    case wrongStep(expected: SecureAggregationStep, got: UInt8)
+    case wrongStep(expected: MessageStep, got: UInt8)
     /// A message names a sender that is not in this round's roster.
     case unknownClient(UInt32)
     /// A second message from the same client at the same step (a replay).
-    case duplicate(client: UInt32, step: SecureAggregationStep)
+    case duplicate(client: UInt32, step: MessageStep)
     /// A sealed message failed authentication (tampered, or sealed under another key).
     case authentication(client: UInt32)
     /// Fewer than the threshold remained at a step.
-    case tooFewSurvivors(step: SecureAggregationStep, survivors: Int, threshold: Int)
+    case tooFewSurvivors(step: MessageStep, survivors: Int, threshold: Int)
     /// A dropped client's key or a survivor's self-mask seed could not be reconstructed.
     case cannotReconstruct(client: UInt32, shares: Int, threshold: Int)
     /// The protocol asked a client to reveal both secrets of one neighbour; it refused (and dropped).
     case unsafeRequest(String)
+    /// A signature by `client` did not verify: advertised keys swapped or forged, or a consistency
+    /// signature forged, over another survivor set or from another round (malicious-server variant).
+    case invalidSignature(client: UInt32)
+    /// A consistency signature came from a client outside the survivor set it claims to vouch for.
+    case notASurvivor(signer: UInt32)
+    /// Too few holders of `neighbour`'s shares signed the survivor set this client was shown: the server
+    /// showed clients different sets, so the client reveals nothing.
+    case inconsistentSurvivors(neighbour: UInt32, signatures: Int, threshold: Int)
     case crypto(CryptoError)
 
     /// A protocol error from whatever a step threw (its own checks or a cryptographic failure).
@@ -42,6 +50,10 @@ package enum ProtocolError: Error, Equatable, CustomStringConvertible {
         case let .cannotReconstruct(client, shares, threshold):
             "client \(client)'s secret has \(shares) shares, below the threshold of \(threshold)"
         case let .unsafeRequest(why): "unsafe unmasking request: \(why)"
+        case let .invalidSignature(client): "a signature by client \(client) did not verify"
+        case let .notASurvivor(signer): "a consistency signature by client \(signer), which is not in the survivor set"
+        case let .inconsistentSurvivors(neighbour, signatures, threshold):
+            "only \(signatures) of client \(neighbour)'s neighbours signed this survivor set, below the threshold of \(threshold)"
         case let .crypto(error): "\(error)"
         }
     }
@@ -55,7 +67,9 @@ package enum SecureAggregationStep: Int, Sendable, Codable, CaseIterable, Custom
     case shareKeys
     /// Each client sends its quantised input plus its self mask and ± pairwise masks.
     case maskedInput
-    /// Survivors reveal shares: self-mask seeds of survivors, masking keys of the dropped.
+    /// Survivors reveal shares: self-mask seeds of survivors, masking keys of the dropped. Under the
+    /// malicious-server model a consistency check comes first (`MessageStep.consistencyCheck`); a client
+    /// that drops at unmasking sends nothing in either.
     case unmasking
 
     package var description: String {

@@ -17,6 +17,21 @@ package struct SecureAggregationReport: Sendable, Equatable, Codable {
     package var serverComputeSeconds: Double
     /// Bytes the server sent, in all.
     package var serverBytesSent: Int
+    /// The server the round defended against; the fields below are zero or nil under `.semiHonest`.
+    package var threatModel: SecureAggregationThreatModel = .semiHonest
+    /// Clients whose consistency-check signature the server accepted (U4 of Bonawitz et al. 2017,
+    /// Fig. 4), nil when no consistency check ran.
+    package var consistencySigners: Int? = nil
+    /// The consistency check's share of the per-client figures above (by id − 1): its request and
+    /// signature, the forwarded signatures, and signing and verifying. The signatures on advertised
+    /// keys (64 bytes up, 64 per neighbour down, one signature and k verifications) stay in
+    /// advertiseKeys and shareKeys.
+    package var consistencyBytesSent: [Int] = []
+    package var consistencyBytesReceived: [Int] = []
+    package var consistencyClientComputeSeconds: [Double] = []
+    /// The consistency check's share of the server's CPU seconds and bytes sent.
+    package var consistencyServerComputeSeconds: Double = 0
+    package var consistencyServerBytesSent: Int = 0
 
     package var succeeded: Bool { failure == nil }
 }

@@ -1,69 +1,70 @@
 import Kernels
 import Synchronization
 
-/// The running sum of masked inputs in Z_2^32, with the workspace to unpack one input into. Integer
-/// addition commutes exactly, so inputs may be added in any order and split over any number of
-/// accumulators: the total is the same bits.
-package final class RingAccumulator: @unchecked Sendable {
-    // @unchecked: used by one thread at a time (the session hands each out under a lock).
-    package let sum: UnsafeMutableBufferPointer<UInt32>
-    let scratch: UnsafeMutableBufferPointer<UInt32>
-
-    /// A zeroed sum and workspace for vectors of `length` elements.
-    package init(length: Int) {
-        sum = .allocate(capacity: length)
-        sum.initialize(repeating: 0)
-        scratch = .allocate(capacity: length)
-        scratch.initialize(repeating: 0)
-    }
-
-    deinit {
-        sum.deallocate()
-        scratch.deallocate()
-    }
-}
-
 /// The server's side of SecAgg / SecAgg+: it relays keys and encrypted shares, sums masked inputs
 /// as they arrive, and in the end reconstructs what it needs to remove the masks — survivors' self-
 /// mask seeds, dropped clients' masking keys — from at least t shares each (Bonawitz et al. 2017,
-/// Fig. 4, round 4; the semi-honest server).
+/// Fig. 4, round 4). Under the malicious-server model it also checks the clients' signatures on
+/// their keys, runs the consistency check (round 3: U3 out, signatures in, signatures forwarded) and
+/// asks only the clients that signed to unmask.
 ///
 /// Every message is checked before it counts: this round, this step, a sender on the roster that
-/// completed the previous step, no second message per step, and a body that authenticates. A message
-/// that fails is recorded and its sender treated as dropped for that step and after.
+/// completed the previous step, no second message per step, and a body that authenticates (and, where
+/// signed, a valid signature). A message that fails is recorded and its sender treated as dropped for
+/// that step and after. An `adversary` makes the server lie where the hooks say (tests only).
 package final class SecureAggregationServer: Sendable {
-    private let parameters: SecureAggregationParameters
+    let parameters: SecureAggregationParameters
     private let channelKeys: [UInt32: [UInt8]]
-    private let state = Mutex(State())
+    let verificationKeys: PublicKeyInfrastructure?
+    let adversary: ServerAdversary?
+    /// Internal, not private, for the consistency check's extension (SecureAggregationServer+ConsistencyCheck.swift).
+    let state = Mutex(State())
 
-    private struct State: ~Copyable {
-        /// U1: clients whose keys arrived, with those keys.
-        var advertised: [UInt32: (encryption: [UInt8], masking: [UInt8])] = [:]
+    struct State: ~Copyable {
+        /// U1: clients whose keys arrived, with those keys and their signatures (empty if unsigned).
+        var advertised: [UInt32: (encryption: [UInt8], masking: [UInt8], signature: [UInt8])] = [:]
         /// U2: clients whose shares arrived, with the boxes they address to each neighbour.
         var shareBoxes: [UInt32: [UInt32: [UInt8]]] = [:]
         /// U2 as a set, fixed once shares are collected (every masked input is checked against it).
         var sharers = Set<UInt32>()
         /// U3: clients whose masked input is in the sum.
         var maskedInputs = Set<UInt32>()
-        /// U4: the shares each responding client revealed, by the client they belong to.
+        /// The survivor set the server stated to each client (U3 itself, unless it lies).
+        var claimed: [UInt32: [UInt32]] = [:]
+        /// U4 (malicious-server model): the clients whose consistency signature arrived, with it.
+        var consistencySignatures: [UInt32: [UInt8]] = [:]
+        var consistencyChecked = false
+        /// U5: the shares each responding client revealed, by the client they belong to.
         var revealedSeedShares: [UInt32: [SecretShare]] = [:]
         var revealedKeyShares: [UInt32: [SecretShare]] = [:]
         var responders = Set<UInt32>()
         /// Senders already heard from (accepted or not) at each step.
-        var heard: [Set<UInt32>] = Array(repeating: [], count: SecureAggregationStep.allCases.count)
+        var heard: [Set<UInt32>] = Array(repeating: [], count: MessageStep.allCases.count)
         var rejections: [ProtocolError] = []
         var computeSeconds = 0.0
         var bytesSent = 0
+        /// The consistency check's share of the two above (its requests and the forwarded signatures).
+        var consistencyComputeSeconds = 0.0
+        var consistencyBytesSent = 0
     }
 
-    /// - Parameter channelKeys: each enrolled client's channel key (the roster; anyone else is unknown).
-    package init(parameters: SecureAggregationParameters, channelKeys: [UInt32: [UInt8]]) {
+    /// - Parameters:
+    ///   - channelKeys: each enrolled client's channel key (the roster; anyone else is unknown).
+    ///   - verificationKeys: the PKI; required under the malicious-server model.
+    ///   - adversary: where the server lies (tests of the malicious-server variant); nil is honest.
+    package init(parameters: SecureAggregationParameters, channelKeys: [UInt32: [UInt8]],
+                 verificationKeys: PublicKeyInfrastructure? = nil, adversary: ServerAdversary? = nil) {
+        precondition(parameters.threatModel == .semiHonest || verificationKeys != nil, "the malicious-server model needs the PKI")
         self.parameters = parameters
         self.channelKeys = channelKeys
+        self.verificationKeys = parameters.threatModel == .maliciousServer ? verificationKeys : nil
+        self.adversary = adversary
     }
 
-    private var round: UInt64 { parameters.round }
-    private var threshold: Int { parameters.threshold }
+    var signed: Bool { verificationKeys != nil }
+
+    var round: UInt64 { parameters.round }
+    var threshold: Int { parameters.threshold }
 
     /// Messages rejected so far, with the reason.
     package var rejections: [ProtocolError] { state.withLock { $0.rejections } }
@@ -71,11 +72,36 @@ package final class SecureAggregationServer: Sendable {
     package var computeSeconds: Double { state.withLock { $0.computeSeconds } }
     /// Bytes the server has sent.
     package var bytesSent: Int { state.withLock { $0.bytesSent } }
+    /// The consistency check's part of `computeSeconds` and `bytesSent`.
+    package var consistencyComputeSeconds: Double { state.withLock { $0.consistencyComputeSeconds } }
+    package var consistencyBytesSent: Int { state.withLock { $0.consistencyBytesSent } }
 
-    /// The clients that completed each step so far, as the server saw it (U1...U4).
+    /// The clients that completed each step so far, as the server saw it: advertiseKeys, shareKeys,
+    /// maskedInput (U3, whose inputs are summed) and unmasking (the clients that revealed shares).
     package var survivors: [Set<UInt32>] {
         state.withLock { state in
             [Set(state.advertised.keys), Set(state.shareBoxes.keys), state.maskedInputs, state.responders]
+        }
+    }
+
+    /// The clients whose consistency signature the server accepted (U4), nil before the check ran or
+    /// without one (semi-honest model).
+    package var consistencySigners: Set<UInt32>? {
+        state.withLock { $0.consistencyChecked ? Set($0.consistencySignatures.keys) : nil }
+    }
+
+    /// How many shares of client `v`'s self-mask seed and of its masking key the server was given.
+    package func revealedShareCounts(of v: UInt32) -> (selfMaskSeed: Int, maskingKey: Int) {
+        state.withLock { ($0.revealedSeedShares[v]?.count ?? 0, $0.revealedKeyShares[v]?.count ?? 0) }
+    }
+
+    /// The clients the server could unmask individually: it holds at least t shares of both their
+    /// self-mask seed and their masking key. Empty in every run the protocol protects.
+    package var exposedClients: Set<UInt32> {
+        state.withLock { state in
+            Set(state.revealedSeedShares.keys.filter { v in
+                (state.revealedSeedShares[v]?.count ?? 0) >= threshold && (state.revealedKeyShares[v]?.count ?? 0) >= threshold
+            })
         }
     }
 
@@ -87,19 +113,32 @@ package final class SecureAggregationServer: Sendable {
         try timed { () throws(ProtocolError) in
             for envelope in envelopes {
                 guard let payload = accept(envelope, step: .advertiseKeys, from: nil) else { continue }
-                guard payload.count == 64 else { reject(.malformed); continue }
-                state.withLock { $0.advertised[envelope.sender] = (Array(payload[0..<32]), Array(payload[32..<64])) }
+                guard payload.count == (signed ? 64 + Signing.signatureCount : 64) else { reject(.malformed); continue }
+                let keys = (Array(payload[0..<32]), Array(payload[32..<64]), Array(payload[64...]))
+                if let verificationKeys {
+                    let statement = SignedStatement.advertisedKeys(session: round, client: envelope.sender, encryption: keys.0,
+                                                                   masking: keys.1)
+                    guard (try? verificationKeys.isValid(keys.2, by: envelope.sender, over: statement)) == true else {
+                        reject(.invalidSignature(client: envelope.sender))
+                        continue
+                    }
+                }
+                state.withLock { $0.advertised[envelope.sender] = keys }
             }
             let advertised = state.withLock { $0.advertised }
             try require(advertised.count, after: .advertiseKeys)
             return try advertised.keys.sorted().map { (u) throws(ProtocolError) in
+                var entries = parameters.graph.neighbours(of: u).compactMap { v in
+                    advertised[v].map { AdvertisedKeys(client: v, encryption: $0.encryption, masking: $0.masking, signature: $0.signature) }
+                }
+                if let lie = adversary?.advertisedKeys { entries = lie(u, entries) }
                 var writer = ByteWriter()
-                let present = parameters.graph.neighbours(of: u).filter { advertised[$0] != nil }
-                writer.append(UInt32(present.count))
-                for v in present {
-                    writer.append(v)
-                    writer.append(bytes: advertised[v]!.encryption)
-                    writer.append(bytes: advertised[v]!.masking)
+                writer.append(UInt32(entries.count))
+                for entry in entries {
+                    writer.append(entry.client)
+                    writer.append(bytes: entry.encryption)
+                    writer.append(bytes: entry.masking)
+                    if signed { writer.append(bytes: entry.signature) }
                 }
                 return try send(writer.bytes, to: u, step: .shareKeys)
             }
@@ -182,18 +221,6 @@ package final class SecureAggregationServer: Sendable {
 
     // MARK: - Step 3: ask survivors for shares, reconstruct, unmask
 
-    /// The unmasking request for each client whose masked input arrived: the list of those clients.
-    package func unmaskingRequests() throws(ProtocolError) -> [Envelope] {
-        try timed { () throws(ProtocolError) in
-            let survivors = state.withLock { $0.maskedInputs }.sorted()
-            try require(survivors.count, after: .maskedInput)
-            var writer = ByteWriter()
-            writer.append(UInt32(survivors.count))
-            for u in survivors { writer.append(u) }
-            return try survivors.map { (u) throws(ProtocolError) in try send(writer.bytes, to: u, step: .unmasking) }
-        }
-    }
-
     /// Reads the revealed shares, reconstructs every secret needed, removes all masks from the
     /// accumulated sum and returns Σ x_u mod 2^bits over exactly the clients whose masked input arrived.
     package func finish(unmaskingResponses: [Envelope], accumulators: [RingAccumulator], pool: ThreadPool)
@@ -233,11 +260,13 @@ package final class SecureAggregationServer: Sendable {
     /// The masks to remove: −PRG(b_v) for each survivor v, and for each dropped v the opposite of
     /// every surviving neighbour's ±PRG(s_uv).
     private func unmaskingSeeds(_ responses: [Envelope]) throws(ProtocolError) -> [(seed: [UInt8], sign: MaskExpander.Sign)] {
-        let (survivors, shared, advertised) = state.withLock { ($0.maskedInputs, $0.shareBoxes, $0.advertised) }
+        let (survivors, shared, advertised, claimed) = state.withLock { ($0.maskedInputs, $0.shareBoxes, $0.advertised, $0.claimed) }
+        let eligible = signed ? Set(state.withLock { $0.consistencySignatures.keys }) : survivors
         let keyChunks = ShamirSharing.chunkCount(secretBytes: 32), seedChunks = ShamirSharing.chunkCount(secretBytes: MaskExpander.seedCount)
         for envelope in responses {
-            guard let payload = accept(envelope, step: .unmasking, from: survivors) else { continue }
+            guard let payload = accept(envelope, step: .unmasking, from: eligible) else { continue }
             let u = envelope.sender
+            let told = Set(claimed[u] ?? [])
             do {
                 var reader = ByteReader(payload)
                 var seedShares: [(UInt32, SecretShare)] = [], keyShares: [(UInt32, SecretShare)] = []
@@ -245,7 +274,7 @@ package final class SecureAggregationServer: Sendable {
                     let v = try reader.uint32()
                     let kind = try reader.uint8()
                     // A client may only reveal, for a neighbour that shared with it, the secret its status calls for.
-                    guard shared[v]?[u] != nil, kind == (survivors.contains(v) ? 0 : 1) else { throw ProtocolError.malformed }
+                    guard shared[v]?[u] != nil, kind == (told.contains(v) ? 0 : 1) else { throw ProtocolError.malformed }
                     let share = try reader.share(chunks: kind == 0 ? seedChunks : keyChunks)
                     guard share.x == UInt64(u) else { throw ProtocolError.malformed }
                     if kind == 0 { seedShares.append((v, share)) } else { keyShares.append((v, share)) }
@@ -304,7 +333,7 @@ package final class SecureAggregationServer: Sendable {
 
     /// The payload of `envelope` if it may count at `step` (see the type's comment), else nil after
     /// recording why. `eligible` is who completed the previous step (nil: anyone on the roster).
-    private func accept(_ envelope: Envelope, step: SecureAggregationStep, from eligible: Set<UInt32>?) -> [UInt8]? {
+    func accept(_ envelope: Envelope, step: MessageStep, from eligible: Set<UInt32>?) -> [UInt8]? {
         let sender = envelope.sender
         guard let key = channelKeys[sender], eligible?.contains(sender) ?? true else {
             reject(.unknownClient(sender))
@@ -314,7 +343,7 @@ package final class SecureAggregationServer: Sendable {
             reject(.malformed)
             return nil
         }
-        let firstTime = state.withLock { $0.heard[step.rawValue].insert(sender).inserted }
+        let firstTime = state.withLock { $0.heard[Int(step.rawValue)].insert(sender).inserted }
         guard firstTime else {
             reject(.duplicate(client: sender, step: step))
             return nil
@@ -327,22 +356,38 @@ package final class SecureAggregationServer: Sendable {
         }
     }
 
-    private func reject(_ error: ProtocolError) {
+    func reject(_ error: ProtocolError) {
         state.withLock { $0.rejections.append(error) }
     }
 
-    private func require(_ count: Int, after step: SecureAggregationStep) throws(ProtocolError) {
+    func require(_ count: Int, after step: MessageStep) throws(ProtocolError) {
         guard count >= threshold else { throw .tooFewSurvivors(step: step, survivors: count, threshold: threshold) }
     }
 
-    private func send(_ payload: [UInt8], to client: UInt32, step: SecureAggregationStep) throws(ProtocolError) -> Envelope {
+    func send(_ payload: [UInt8], to client: UInt32, step: MessageStep, consistency: Bool = false) throws(ProtocolError) -> Envelope {
         let envelope = try Envelope.seal(payload, key: channelKeys[client]!, round: round, step: step,
                                          sender: Envelope.serverID, recipient: client)
-        state.withLock { $0.bytesSent += envelope.byteCount }
+        state.withLock { state in
+            state.bytesSent += envelope.byteCount
+            if consistency { state.consistencyBytesSent += envelope.byteCount }
+        }
         return envelope
     }
 
-    private func timed<T>(_ body: () throws(ProtocolError) -> T) throws(ProtocolError) -> T {
+    /// `timed`, also counting the time as the consistency check's.
+    func consistencyTimed<T>(_ body: () throws(ProtocolError) -> T) throws(ProtocolError) -> T {
+        let start = ThreadCPUClock.seconds()
+        defer {
+            let spent = ThreadCPUClock.seconds() - start
+            state.withLock { state in
+                state.computeSeconds += spent
+                state.consistencyComputeSeconds += spent
+            }
+        }
+        return try body()
+    }
+
+    func timed<T>(_ body: () throws(ProtocolError) -> T) throws(ProtocolError) -> T {
         let start = ThreadCPUClock.seconds()
         defer { let spent = ThreadCPUClock.seconds() - start; state.withLock { $0.computeSeconds += spent } }
         return try body()

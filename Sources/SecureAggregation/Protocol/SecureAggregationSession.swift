@@ -7,7 +7,9 @@ package typealias MessageInterceptor = @Sendable (Envelope) -> [Envelope]
 
 /// One secure-aggregation instance over a cohort: enrols the clients (a channel key each with the
 /// server), runs the four steps with clients dropping where `dropouts` says, and returns the sum of
-/// exactly the inputs that arrived, or why there is none.
+/// exactly the inputs that arrived, or why there is none. Under the malicious-server model (the
+/// parameters' default) clients sign with long-term Ed25519 keys — the caller's, or fresh ones the
+/// session makes, standing in for a PKI — and a consistency check runs before unmasking.
 ///
 /// It is split so that training fits between the steps, as on devices: `setUp()` runs advertiseKeys
 /// and shareKeys, `submit` masks and uploads one client's input (clients in parallel, on the caller's
@@ -20,25 +22,46 @@ package final class SecureAggregationSession: @unchecked Sendable {
     private let pool: ThreadPool
     private let dropouts: [SecureAggregationStep?]
     private let interceptor: MessageInterceptor?
-    private let server: SecureAggregationServer
+    package let server: SecureAggregationServer
     private var clients: [SecureAggregationClient?]
     private var forwarded: [Envelope?]
     private let accumulators: [RingAccumulator]
     private let freeAccumulators: Mutex<[RingAccumulator]>
     package private(set) var failure: ProtocolError?
+    /// Why each client that aborted after enrolment did so (a failed check, or no message for it): the
+    /// first reason only.
+    private let aborts = Mutex<[UInt32: ProtocolError]>([:])
 
-    /// - Parameter dropouts: for each client (id − 1), the step at which it drops (sends nothing from
-    ///   that step on), or nil.
+    /// - Parameters:
+    ///   - dropouts: for each client (id − 1), the step at which it drops (sends nothing from that step
+    ///     on), or nil.
+    ///   - signingKeys: each client's long-term Ed25519 key (by id − 1) under the malicious-server
+    ///     model; nil makes fresh ones (their verification keys form the PKI handed to every client).
+    ///   - adversary: a server that lies where the hooks say (tests); nil is an honest server.
     package init(parameters: SecureAggregationParameters, dropouts: [SecureAggregationStep?], pool: ThreadPool,
-                 interceptor: MessageInterceptor? = nil) throws(ProtocolError) {
+                 interceptor: MessageInterceptor? = nil, signingKeys: [SigningPrivateKey]? = nil,
+                 adversary: ServerAdversary? = nil) throws(ProtocolError) {
         precondition(dropouts.count == parameters.clientCount)
+        precondition(signingKeys == nil || signingKeys!.count == parameters.clientCount)
         self.parameters = parameters
         self.pool = pool
         self.dropouts = dropouts
         self.interceptor = interceptor
         let n = parameters.clientCount
-        // Enrolment: each client agrees a channel key with the server (the PKI of a deployment), and
-        // makes its two key pairs; in parallel, as the key generation is the bulk of it.
+        let malicious = parameters.threatModel == .maliciousServer
+        // The long-term identities and the PKI that publishes them (malicious-server model only).
+        var identities: [SigningPrivateKey]? = nil
+        var pki: PublicKeyInfrastructure? = nil
+        if malicious {
+            let keys: [SigningPrivateKey]
+            if let signingKeys { keys = signingKeys } else { keys = try Self.freshSigningKeys(count: n, pool: pool) }
+            identities = keys
+            var published: [UInt32: [UInt8]] = [:]
+            for (index, key) in keys.enumerated() { published[UInt32(index + 1)] = key.publicKey }
+            do { pki = try PublicKeyInfrastructure(verificationKeys: published) } catch { throw .crypto(error) }
+        }
+        // Enrolment: each client agrees a channel key with the server (the channel of a deployment),
+        // and makes its two key pairs; in parallel, as the key generation is the bulk of it.
         let serverKey: KeyAgreementPrivateKey
         do { serverKey = try KeyAgreementPrivateKey() } catch { throw .crypto(error) }
         let enrolled = Mutex([(channelKey: [UInt8], client: SecureAggregationClient)?](repeating: nil, count: n))
@@ -51,7 +74,8 @@ package final class SecureAggregationSession: @unchecked Sendable {
                 defer { cleanse(&secret) }
                 let channelKey: [UInt8]
                 do throws(CryptoError) { channelKey = try KeyPurpose.channelKey(secret: secret, round: parameters.round, client: id) } catch { throw .crypto(error) }
-                let client = try SecureAggregationClient(id: id, parameters: parameters, channelKey: channelKey)
+                let client = try SecureAggregationClient(id: id, parameters: parameters, channelKey: channelKey,
+                                                         signingKey: identities?[index], verificationKeys: pki)
                 enrolled.withLock { $0[index] = (channelKey, client) }
             } catch {
                 enrolmentFailure.withLock { $0 = error }
@@ -61,11 +85,27 @@ package final class SecureAggregationSession: @unchecked Sendable {
         let members = enrolled.withLock { $0.map { $0! } }
         var roster: [UInt32: [UInt8]] = [:]
         for (index, member) in members.enumerated() { roster[UInt32(index + 1)] = member.channelKey }
-        server = SecureAggregationServer(parameters: parameters, channelKeys: roster)
+        server = SecureAggregationServer(parameters: parameters, channelKeys: roster, verificationKeys: pki, adversary: adversary)
         clients = members.map(\.client)
         forwarded = Array(repeating: nil, count: n)
         accumulators = (0..<pool.threadCount).map { _ in RingAccumulator(length: parameters.vectorLength) }
         freeAccumulators = Mutex(accumulators)
+    }
+
+    /// n fresh Ed25519 keys, made in parallel (the session's stand-in for clients' enrolled identities).
+    private static func freshSigningKeys(count n: Int, pool: ThreadPool) throws(ProtocolError) -> [SigningPrivateKey] {
+        let made = Mutex([SigningPrivateKey?](repeating: nil, count: n))
+        let failure = Mutex<CryptoError?>(nil)
+        pool.forEachDynamically(count: n) { index, _ in
+            do throws(CryptoError) {
+                let key = try SigningPrivateKey()
+                made.withLock { $0[index] = key }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw .crypto(error) }
+        return made.withLock { $0.map { $0! } }
     }
 
     // MARK: - Steps
@@ -104,6 +144,7 @@ package final class SecureAggregationSession: @unchecked Sendable {
             do { expander = try MaskExpander() } catch { throw .crypto(error) }
             envelope = try client.maskedInput(forwardedShares: forwarded[index]!, input: input, expander: expander)
         } catch {
+            aborts.withLock { if $0[UInt32(index + 1)] == nil { $0[UInt32(index + 1)] = error } }
             return  // the client aborts: the server sees a dropout
         }
         for message in deliver([envelope]) {
@@ -113,10 +154,19 @@ package final class SecureAggregationSession: @unchecked Sendable {
         }
     }
 
-    /// unmasking and reconstruction: the sum mod 2^bits of the inputs that arrived, or why not.
+    /// The consistency check (malicious-server model), unmasking and reconstruction: the sum mod 2^bits
+    /// of the inputs that arrived, or why not.
     package func finish() -> Result<[UInt32], ProtocolError> {
         if let failure { return .failure(failure) }
         do throws(ProtocolError) {
+            if parameters.threatModel == .maliciousServer {
+                let checks = index(deliver(try server.consistencyRequests()))
+                let signatures = forEachClient(at: .unmasking) { client, index throws(ProtocolError) in
+                    guard let request = checks[UInt32(index + 1)] else { throw .unknownClient(UInt32(index + 1)) }
+                    return try client.consistencyCheck(request: request)
+                }
+                try server.collectConsistencySignatures(deliver(signatures))
+            }
             let requests = index(deliver(try server.unmaskingRequests()))
             let responses = forEachClient(at: .unmasking) { client, index throws(ProtocolError) in
                 guard let request = requests[UInt32(index + 1)] else { throw .unknownClient(UInt32(index + 1)) }
@@ -132,13 +182,22 @@ package final class SecureAggregationSession: @unchecked Sendable {
     /// The ids (1...n) whose inputs are in the sum.
     package var includedClients: Set<UInt32> { server.survivors[2] }
 
+    /// Why each client that aborted did so, by id: a check that failed (a bad signature, an
+    /// inconsistent survivor set, an unsafe request) or a step with no message for it.
+    package var clientAborts: [UInt32: ProtocolError] { aborts.withLock { $0 } }
+
     package var report: SecureAggregationReport {
         SecureAggregationReport(
             clients: parameters.clientCount, survivors: server.survivors.map(\.count), failure: failure.map { "\($0)" },
             rejectedMessages: server.rejections.count,
             bytesSent: clients.map { $0?.bytesSent ?? 0 }, bytesReceived: clients.map { $0?.bytesReceived ?? 0 },
             clientComputeSeconds: clients.map { $0?.computeSeconds ?? 0 },
-            serverComputeSeconds: server.computeSeconds, serverBytesSent: server.bytesSent)
+            serverComputeSeconds: server.computeSeconds, serverBytesSent: server.bytesSent,
+            threatModel: parameters.threatModel, consistencySigners: server.consistencySigners?.count,
+            consistencyBytesSent: clients.map { $0?.consistencyBytesSent ?? 0 },
+            consistencyBytesReceived: clients.map { $0?.consistencyBytesReceived ?? 0 },
+            consistencyClientComputeSeconds: clients.map { $0?.consistencyComputeSeconds ?? 0 },
+            consistencyServerComputeSeconds: server.consistencyComputeSeconds, consistencyServerBytesSent: server.consistencyBytesSent)
     }
 
     /// The rejections the server recorded (for tests and diagnostics).
@@ -156,11 +215,12 @@ package final class SecureAggregationSession: @unchecked Sendable {
         pool.forEachDynamically(count: n) { index, _ in
             guard let client = clients[index] else { return }
             if let drop = dropouts[index], drop.rawValue <= step.rawValue { return }
-            do {
+            do throws(ProtocolError) {
                 let envelope = try body(client, index)
                 outcomes.withLock { $0[index] = envelope }
             } catch {
                 aborted.withLock { $0.append(index) }
+                aborts.withLock { if $0[UInt32(index + 1)] == nil { $0[UInt32(index + 1)] = error } }
             }
         }
         for index in aborted.withLock({ $0 }) { clients[index] = nil }
