@@ -180,7 +180,7 @@ package final class SecureAggregationSession: @unchecked Sendable {
     }
 
     /// The ids (1...n) whose inputs are in the sum.
-    package var includedClients: Set<UInt32> { server.survivors[2] }
+    package var includedClients: Set<UInt32> { server.survivors[SecureAggregationStep.maskedInput.rawValue] }
 
     /// Why each client that aborted did so, by id: a check that failed (a bad signature, an
     /// inconsistent survivor set, an unsafe request) or a step with no message for it.
