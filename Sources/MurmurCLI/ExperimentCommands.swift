@@ -65,11 +65,15 @@ private func experimentCommand(
         options.folder = arguments.value("out")
         options.threads = threads
         options.jobs = jobs
+        let interrupts = InterruptHandling(console: console)
+        options.interruption = interrupts.interruption
         let runner = ExperimentRunner(plan: experiment, options: options, isTerminal: console.progressIsTerminal) {
             console.writeProgress($0)
         }
         let outcome = try runner.run()
         console.write(try String(contentsOfFile: outcome.folder + "/table.md", encoding: .utf8).trimmingCharacters(in: .newlines))
+        withExtendedLifetime(interrupts) {}
+        if interrupts.interruption.isRequested && !outcome.complete { throw RunInterrupted(folder: outcome.folder) }
         return 0
     }
     return command

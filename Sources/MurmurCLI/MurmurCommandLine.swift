@@ -28,6 +28,9 @@ public enum MurmurCommandLine {
         } catch let error as DeviceError {
             console.writeError("murmur: \(error)")
             return 65
+        } catch let interrupted as RunInterrupted {
+            console.writeError("murmur: \(interrupted)")
+            return 130  // 128 + SIGINT, as a shell reports an interrupted command
         } catch {
             console.writeError("murmur: \(error)")
             return 1

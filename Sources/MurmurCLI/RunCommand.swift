@@ -55,9 +55,13 @@ func runScenario(_ scenario: Scenario, threads: Int, folder: String?, resume: Bo
     options.runFolder = folder
     options.defaultRunFolder = defaultFolder
     options.resume = resume
+    let interrupts = InterruptHandling(console: console)
+    options.interruption = interrupts.interruption
     let reporter = RunReporter(isTerminal: console.progressIsTerminal) { console.writeProgress($0) }
-    let (summary, _) = try ScenarioRunner(scenario: scenario, options: options, reporter: reporter).run()
+    let (summary, runFolder) = try ScenarioRunner(scenario: scenario, options: options, reporter: reporter).run()
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     console.write(String(decoding: try encoder.encode(summary), as: UTF8.self))
+    withExtendedLifetime(interrupts) {}
+    if summary.ending == .interrupted { throw RunInterrupted(folder: runFolder) }
 }

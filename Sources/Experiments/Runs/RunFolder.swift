@@ -16,6 +16,9 @@ package struct RunFolder: Sendable {
     package var checkpointURL: URL { url.appendingPathComponent("checkpoint.bin") }
     package var summaryURL: URL { url.appendingPathComponent("summary.json") }
 
+    /// Whether the folder holds a checkpoint to continue from.
+    package var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointURL.path) }
+
     /// The folder `options` ask for: `--out` as given, otherwise the default (`<output.directory>/<name>`),
     /// numbered `-2`, `-3`, … when taken. To resume, it must hold a checkpoint.
     package static func choose(_ options: RunOptions, scenario: Scenario) throws -> RunFolder {
@@ -23,9 +26,11 @@ package struct RunFolder: Sendable {
             ?? URL(fileURLWithPath: scenario.outputDirectory).appendingPathComponent(scenario.name).path
         let manager = FileManager.default
         if options.resume {
-            guard manager.fileExists(atPath: base + "/checkpoint.bin") else {
-                throw RunError(description: "\(base): nothing to resume (no checkpoint.bin; the run stopped before "
-                    + "its first checkpoint, or never started); run it again without --resume")
+            // A run that died before its first checkpoint was written has nothing to continue from, but
+            // its folder is its own: `--resume` starts it again there.
+            guard manager.fileExists(atPath: base + "/checkpoint.bin") || manager.fileExists(atPath: base + "/scenario.json") else {
+                throw RunError(description: "\(base): nothing to resume (no checkpoint.bin; the run never started "
+                    + "there); run it without --resume")
             }
             return RunFolder(path: base)
         }
@@ -43,9 +48,13 @@ package struct RunFolder: Sendable {
 
     /// Starts a new run: the folder, its resolved `scenario.json` and an empty `metrics.jsonl`.
     package func create(resolvedScenario: Data) throws -> MetricsLog {
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try resolvedScenario.write(to: scenarioURL, options: .atomic)
-        try Data().write(to: metricsURL, options: .atomic)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw Self.failure(writing: url, error, resumable: false)
+        }
+        try Self.writeAtomically(resolvedScenario, to: scenarioURL, resumable: false)
+        try Self.writeAtomically(Data(), to: metricsURL, resumable: false)
         return try MetricsLog(url: metricsURL)
     }
 
@@ -67,34 +76,94 @@ package struct RunFolder: Sendable {
     package func writeCheckpoint(_ state: TrainingCheckpoint, scenarioText: String, metrics: MetricsLog) throws {
         var checkpoint = state
         checkpoint.run = TrainingCheckpoint.RunRecord(scenario: scenarioText, metricsBytes: Int(try metrics.offset()))
-        try checkpoint.write(to: checkpointURL)
+        try Self.writeAtomically(try checkpoint.encoded(), to: checkpointURL, faultPoint: .checkpoint)
     }
 
     /// Writes `summary.json` and `report.html`: the run's end.
     package func finish(with summary: RunSummary) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(summary).write(to: summaryURL, options: .atomic)
-        try RunReport.write(folder: path)
+        try Self.writeAtomically(try encoder.encode(summary), to: summaryURL, faultPoint: .summary)
+        do { try RunReport.write(folder: path) } catch let error as RunError { throw error } catch {
+            throw Self.failure(writing: url.appendingPathComponent("report.html"), error)
+        }
+    }
+
+    /// Writes `data` to a temporary file beside `target` and renames it into place (POSIX rename is
+    /// atomic), so a crash at any moment leaves either the old file or the new one, never half of one.
+    static func writeAtomically(_ data: Data, to target: URL, faultPoint: FaultInjection.Point? = nil,
+                                resumable: Bool = true) throws {
+        let temporary = target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".partial")
+        do {
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            let half = data.count / 2
+            try handle.write(contentsOf: data.prefix(half))
+            if let faultPoint { try FaultInjection.reach(faultPoint, writing: target) }
+            try handle.write(contentsOf: data.dropFirst(half))
+            try handle.synchronize()
+            guard rename(temporary.path, target.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw failure(writing: target, error, resumable: resumable)
+        }
+    }
+
+    /// A failed write as one line: the path, what went wrong in words (not Foundation's dump), and what
+    /// to do; what was written before stays as it was.
+    static func failure(writing target: URL, _ error: any Error, resumable: Bool = true) -> RunError {
+        let reason: String
+        switch error {
+        case let cocoa as CocoaError where cocoa.code == .fileWriteOutOfSpace: reason = "no space left on the device"
+        case let cocoa as CocoaError where cocoa.code == .fileWriteNoPermission: reason = "permission denied"
+        case let cocoa as CocoaError where cocoa.code == .fileWriteVolumeReadOnly: reason = "the file system is read-only"
+        case let posix as POSIXError where posix.code == .ENOSPC: reason = "no space left on the device"
+        case let posix as POSIXError where posix.code == .EACCES || posix.code == .EPERM: reason = "permission denied"
+        case let posix as POSIXError where posix.code == .EROFS: reason = "the file system is read-only"
+        case let cocoa as CocoaError:
+            reason = (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "write error \(cocoa.code.rawValue)"
+        default: reason = "\(error)"
+        }
+        let advice = resumable
+            ? "free space or fix the folder, then run the same command with --resume: it continues from the last checkpoint, and nothing written before is lost"
+            : "choose a folder that can be written (--out) or free space"
+        return RunError(description: "\(target.path): cannot be written (\(reason)); \(advice)")
     }
 }
 
 /// `metrics.jsonl`, open for appending: each line is written and flushed to disk before the next
-/// round starts, so a crash loses at most the round in flight.
+/// round starts, so a crash loses at most the round in flight (a half-written last line is cut away by
+/// `--resume`, which truncates to the last checkpoint's length).
 package final class MetricsLog {
+    private let url: URL
     private let handle: FileHandle
 
     init(url: URL) throws {
-        handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
+        self.url = url
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw RunFolder.failure(writing: url, error)
+        }
     }
 
     deinit { try? handle.close() }
 
     /// Appends one round's line.
     package func append(_ line: RoundMetrics) throws {
-        try handle.write(contentsOf: Data((line.jsonLine + "\n").utf8))
-        try handle.synchronize()
+        let data = Data((line.jsonLine + "\n").utf8)
+        do {
+            try handle.write(contentsOf: data.prefix(data.count / 2))
+            try FaultInjection.reach(.metrics, writing: url)
+            try handle.write(contentsOf: data.dropFirst(data.count / 2))
+            try handle.synchronize()
+        } catch {
+            throw RunFolder.failure(writing: url, error)
+        }
     }
 
     /// Bytes written so far.

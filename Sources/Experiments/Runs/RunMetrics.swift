@@ -88,12 +88,14 @@ package struct RoundMetrics: Sendable, Equatable {
     /// The value of the task's metric `name` on this line (nil on rounds without evaluation).
     package func metric(_ name: String) -> Double? { evaluation?[name] }
 
-    /// Every line of a `metrics.jsonl` file, in order.
+    /// Every line of a `metrics.jsonl` file, in order. A last line without its newline is the one a
+    /// crash cut short (`--resume` removes it); it is left out.
     package static func read(from url: URL) throws -> [RoundMetrics] {
         let decoder = JSONDecoder()
-        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
-            try decoder.decode(RoundMetrics.self, from: Data($0.utf8))
-        }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var lines = text.split(separator: "\n")
+        if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
+        return try lines.map { try decoder.decode(RoundMetrics.self, from: Data($0.utf8)) }
     }
 
     /// The line as written: keys sorted, values as JSON numbers (nil fields left out).

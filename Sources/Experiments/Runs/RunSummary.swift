@@ -14,6 +14,9 @@ package struct RunSummary: Sendable, Equatable, Codable {
     package var version = RunSummary.currentVersion
     package var name: String
     package var roundsCompleted: Int
+    /// Why the run ended: all its rounds, the privacy budget, the trace, or an interruption (which
+    /// `--resume` continues).
+    package var ending: RunEnding
     package var parameters: Int
     package var threads: Int
     /// The task's metrics, the primary one first.
@@ -42,10 +45,11 @@ package struct RunSummary: Sendable, Equatable, Codable {
 
     /// The summary of a run's metrics lines (one read of metrics.jsonl); the caller adds the sections
     /// of privacy, secure aggregation and devices.
-    init(name: String, lines: [RoundMetrics], roundsCompleted: Int, parameters: Int, threads: Int,
+    init(name: String, lines: [RoundMetrics], roundsCompleted: Int, ending: RunEnding, parameters: Int, threads: Int,
          metrics: [TaskMetric], baselines: [TaskBaseline]) {
         self.name = name
         self.roundsCompleted = roundsCompleted
+        self.ending = ending
         self.parameters = parameters
         self.threads = threads
         self.metrics = metrics

@@ -14,8 +14,11 @@ package struct RunOptions: Sendable {
     package var defaultRunFolder: String?
     package var resume = false
     package var threads = 2
-    /// Stop after this round as if interrupted (tests of resume use it).
+    /// Stop after this round as if the process had died (tests of resume use it): no summary.
     package var stopAfterRound: Int?
+    /// Set by SIGINT / SIGTERM: the run stops at the next round boundary with a checkpoint, its
+    /// summary and its report.
+    package var interruption: RunInterruption?
 
     package init() {}
 }
@@ -62,7 +65,11 @@ package final class ScenarioRunner {
                                          fleet: try s.makeFleet(population: population.userCount), pool: pool)
         let baselines = try task.baselines(training: population, heldOut: heldOut)
         let metrics: MetricsLog
-        if options.resume {
+        let resuming = options.resume && folder.hasCheckpoint
+        if options.resume && !resuming {
+            report.note("\(folder.path) has no checkpoint (the run stopped before its first one): starting it again")
+        }
+        if resuming {
             let (checkpoint, log) = try folder.resume(scenarioText: scenarioText)
             try training.restore(checkpoint)
             metrics = log
@@ -78,30 +85,36 @@ package final class ScenarioRunner {
         report.start(name: s.name, folder: folder.path, rounds: s.rounds, population: population.origin,
                      parameters: training.parameters.layout.count, primaryMetric: task.primaryMetric, baselines: baselines)
         noteSettings(training)
-        if training.completedRounds == 0 && s.evaluationEvery > 0 {
-            let initial = RoundMetrics(initialEvaluation: training.evaluate(heldOut).values, wallSeconds: 0)
-            try metrics.append(initial)
-            report.round(initial, of: s.rounds)
+        if !resuming {
+            if s.evaluationEvery > 0 {
+                let initial = RoundMetrics(initialEvaluation: training.evaluate(heldOut).values, wallSeconds: 0)
+                try metrics.append(initial)
+                report.round(initial, of: s.rounds)
+            }
+            // A checkpoint of the start, so that a run that fails before its first scheduled checkpoint
+            // (a full disk, a kill) can still be resumed rather than lost.
+            try folder.writeCheckpoint(training.checkpointState, scenarioText: scenarioText, metrics: metrics)
         }
         var ending: RunEnding?
         while training.completedRounds < s.rounds && ending == nil {
             if let stop = options.stopAfterRound, training.completedRounds >= stop { break }
             ending = try step(training, heldOut: heldOut, metrics: metrics, folder: folder, scenarioText: scenarioText)
+            if ending == nil, training.completedRounds < s.rounds, let interruption = options.interruption,
+               interruption.isRequested {
+                if training.completedRounds % s.checkpointEvery != 0 {
+                    try folder.writeCheckpoint(training.checkpointState, scenarioText: scenarioText, metrics: metrics)
+                }
+                report.note("stopped by \(interruption.reason) after round \(training.completedRounds) of \(s.rounds); "
+                    + "run the same command with --resume to continue (\(folder.path))")
+                ending = .interrupted
+            }
         }
-        let finished = training.completedRounds == s.rounds || ending != nil
+        if training.completedRounds == s.rounds && ending == nil { ending = .completed }
         let summary = try summarize(training, lines: try RoundMetrics.read(from: folder.metricsURL), baselines: baselines,
-                                    stoppedAtBudget: ending == .budget)
-        if finished { try folder.finish(with: summary) }
+                                    ending: ending ?? .interrupted)
+        if ending != nil { try folder.finish(with: summary) }
         report.finish(summary, folder: folder.path)
         return (summary, folder.path)
-    }
-
-    /// Why a run ends before its planned rounds.
-    private enum RunEnding: Equatable {
-        /// The privacy budget allows no further round.
-        case budget
-        /// The device trace has no client left to train.
-        case simulation
     }
 
     /// One round: the round itself, its metrics line (with the task's evaluation when due) and a
@@ -116,11 +129,12 @@ package final class ScenarioRunner {
         } catch let exhausted as PrivacyBudgetExhausted {
             report.note("stopped before round \(exhausted.round): it would bring ε to \(exhausted.epsilon), over the "
                 + "budget of \(exhausted.budget); nothing of it was released")
-            return .budget
+            return .budgetExhausted
         } catch let ended as SimulationError {
             report.note("stopped before round \(training.completedRounds + 1): \(ended)")
-            return .simulation
+            return .traceEnded
         }
+        try FaultInjection.reach(.round)
         var line = RoundMetrics(result, wallSeconds: seconds(ContinuousClock.now - started))
         let round = result.round
         // The budget ends the run after this round: evaluate and checkpoint it as the last.
@@ -139,7 +153,7 @@ package final class ScenarioRunner {
         if round % s.checkpointEvery == 0 || round == s.rounds || lastTheBudgetAllows {
             try folder.writeCheckpoint(training.checkpointState, scenarioText: scenarioText, metrics: metrics)
         }
-        return lastTheBudgetAllows ? .budget : nil
+        return lastTheBudgetAllows ? .budgetExhausted : nil
     }
 
     /// Notes what the run's privacy, secure aggregation and devices are set to.
@@ -165,13 +179,13 @@ package final class ScenarioRunner {
     /// The summary from one read of the metrics lines, with the run's privacy, secure aggregation,
     /// devices and time-to-target sections.
     private func summarize<Task: FederatedTask>(_ training: FederatedTraining<Task>, lines: [RoundMetrics],
-                                                baselines: [TaskBaseline], stoppedAtBudget: Bool) throws -> RunSummary {
+                                                baselines: [TaskBaseline], ending: RunEnding) throws -> RunSummary {
         let s = scenario
-        var summary = RunSummary(name: s.name, lines: lines, roundsCompleted: training.completedRounds,
+        var summary = RunSummary(name: s.name, lines: lines, roundsCompleted: training.completedRounds, ending: ending,
                                  parameters: training.parameters.layout.count, threads: options.threads,
                                  metrics: training.task.metrics, baselines: baselines)
         if let budget = training.privacyBudget, let plan = s.privacyPlan {
-            summary.privacy = try PrivacySummary(budget, plan: plan, stoppedAtBudget: stoppedAtBudget)
+            summary.privacy = try PrivacySummary(budget, plan: plan, stoppedAtBudget: ending == .budgetExhausted)
         }
         if let fleet = training.fleet {
             var fleetClasses: [String: Int] = [:]

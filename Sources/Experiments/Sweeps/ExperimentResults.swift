@@ -34,12 +34,14 @@ package struct ExperimentResults: Sendable {
             let metricsURL = runURL.appendingPathComponent("metrics.jsonl")
             guard FileManager.default.fileExists(atPath: metricsURL.path) else { continue }
             let metrics: [RoundMetrics]
-            let summary: RunSummary?
+            var summary: RunSummary?
             do {
                 metrics = try RoundMetrics.read(from: metricsURL)
                 let summaryURL = runURL.appendingPathComponent("summary.json")
+                // An interrupted run's summary is not its result: the run is unfinished until resumed.
                 summary = FileManager.default.fileExists(atPath: summaryURL.path)
                     ? try RunSummary.read(from: summaryURL) : nil
+                if summary?.ending.isFinal == false { summary = nil }
             } catch let error as RunError {
                 throw error
             } catch {

@@ -10,6 +10,9 @@ package struct ExperimentOptions: Sendable {
     package var jobs = 1
     /// Tests of resume: stop run `run` after `round` rounds and start nothing after it, as if interrupted.
     package var interruptAt: (run: Int, round: Int)?
+    /// Set by SIGINT / SIGTERM: the runs in flight stop at their next round boundary (with checkpoint,
+    /// summary and report) and no further run starts.
+    package var interruption: RunInterruption?
 
     package init() {}
 }
@@ -27,8 +30,8 @@ package struct ExperimentOutcome: Sendable, Equatable {
 /// Runs an `ExperimentPlan` into one folder: `experiment.json` (the plan), `runs/<variant>_r<k>/` (one
 /// ordinary run folder each), then `table.csv`, `table.md` and `report.html` over the finished runs.
 ///
-/// Repeating the same command continues an interrupted experiment: finished runs (with a summary.json)
-/// are kept as they are, an interrupted run resumes from its checkpoint, and a run that stopped before
+/// Repeating the same command continues an interrupted experiment: finished runs (with a final
+/// summary.json) are kept as they are, an interrupted run resumes from its checkpoint, and a run that stopped before
 /// its first checkpoint starts again. Runs are deterministic, so the tables do not depend on where the
 /// experiment was interrupted, nor on how many runs went at once.
 package final class ExperimentRunner: Sendable {
@@ -59,7 +62,7 @@ package final class ExperimentRunner: Sendable {
         let manager = FileManager.default
         for (index, run) in plan.runs.enumerated() {
             let runFolder = folder + "/runs/" + run.folder
-            if manager.fileExists(atPath: runFolder + "/summary.json") {
+            if Self.isFinished(runFolder) {
                 outcome.skipped.append(index)
             } else if manager.fileExists(atPath: runFolder + "/checkpoint.bin") {
                 pending.append((index, true))
@@ -82,7 +85,7 @@ package final class ExperimentRunner: Sendable {
                     defer { value += 1 }
                     return value
                 }
-                guard slot < queue.count, failures.withLock({ $0.isEmpty }) else { return }
+                guard slot < queue.count, failures.withLock({ $0.isEmpty }), options.interruption?.isRequested != true else { return }
                 let (index, resume) = queue[slot]
                 do {
                     try execute(index, scenario: scenarios[index], folder: folder, resume: resume, jobs: jobs)
@@ -95,11 +98,18 @@ package final class ExperimentRunner: Sendable {
             throw RunError(description: "\(folder)/runs/\(plan.runs[index].folder): \(error)")
         }
         for (index, resume) in pending { if resume { outcome.resumed.append(index) } else { outcome.started.append(index) } }
-        outcome.complete = plan.runs.allSatisfy { manager.fileExists(atPath: folder + "/runs/" + $0.folder + "/summary.json") }
+        outcome.complete = plan.runs.allSatisfy { Self.isFinished(folder + "/runs/" + $0.folder) }
         try ExperimentReport.write(folder: folder)
         write("\(command): " + (outcome.complete ? "all \(total) runs finished" : "stopped with runs left; repeat the command to continue")
             + "; table in \(folder)/table.md, report in \(folder)/report.html")
         return outcome
+    }
+
+    /// Whether the run folder holds a final summary (an interrupted run's summary is not final).
+    static func isFinished(_ runFolder: String) -> Bool {
+        let url = URL(fileURLWithPath: runFolder).appendingPathComponent("summary.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return false }
+        return (try? RunSummary.read(from: url))?.ending.isFinal ?? false
     }
 
     /// Creates the folder with the plan, or checks that the plan already there is this one.
@@ -133,6 +143,7 @@ package final class ExperimentRunner: Sendable {
         runOptions.runFolder = folder + "/runs/" + run.folder
         runOptions.resume = resume
         runOptions.threads = max(1, options.threads / jobs)
+        runOptions.interruption = options.interruption
         if let interrupt = options.interruptAt, interrupt.run == index { runOptions.stopAfterRound = interrupt.round }
         let terminal = isTerminal && jobs == 1  // one status line can only show one run
         let write = self.write, prefix = "\(command) \(tag)"

@@ -82,6 +82,11 @@ package struct TrainingCheckpoint: Sendable, Equatable {
 
     /// Writes the checkpoint to `url` atomically.
     package func write(to url: URL) throws {
+        try encoded().write(to: url, options: .atomic)
+    }
+
+    /// The checkpoint as the bytes of its file.
+    package func encoded() throws -> Data {
         let optimizerNames = serverOptimizerState.keys.sorted()
         let vectors = [("parameters", parameters)] + optimizerNames.map { ("optimizer." + $0, serverOptimizerState[$0]!) }
         var body = Data(capacity: vectors.reduce(0) { $0 + 4 * $1.1.count })
@@ -101,7 +106,7 @@ package struct TrainingCheckpoint: Sendable, Equatable {
         withUnsafeBytes(of: UInt32(headerData.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(headerData)
         data.append(body)
-        try data.write(to: url, options: .atomic)
+        return data
     }
 
     /// Reads a checkpoint written by `write(to:)` (or by an older Murmur, version 1).
