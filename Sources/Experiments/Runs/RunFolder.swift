@@ -34,7 +34,14 @@ package struct RunFolder: Sendable {
         }
         if isFree(base) { return RunFolder(path: base) }
         if options.runFolder != nil {
-            throw RunError(description: "\(base): already holds a run; choose another --out, or add --resume")
+            let holdsRun = ["scenario.json", "metrics.jsonl", "checkpoint.bin"].contains { manager.fileExists(atPath: base + "/" + $0) }
+            if holdsRun {
+                throw RunError(description: "\(base): already holds a run; choose another --out, or add --resume to continue it")
+            }
+            let files = ((try? manager.contentsOfDirectory(atPath: base)) ?? []).sorted()
+            throw RunError(description: "\(base): holds other files (\(files.prefix(3).joined(separator: ", "))"
+                + (files.count > 3 ? ", …" : "") + "), not a run; --out names a new or empty folder, e.g. --out \(base)/"
+                + scenario.name)
         }
         var suffix = 2
         while !isFree("\(base)-\(suffix)") { suffix += 1 }
@@ -45,6 +52,7 @@ package struct RunFolder: Sendable {
     package func create(resolvedScenario: Data) throws -> MetricsLog {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try resolvedScenario.write(to: scenarioURL, options: .atomic)
+        try RunBuildRecord.current.write(to: url.appendingPathComponent(RunBuildRecord.fileName), options: .atomic)
         try Data().write(to: metricsURL, options: .atomic)
         return try MetricsLog(url: metricsURL)
     }
@@ -61,6 +69,14 @@ package struct RunFolder: Sendable {
         defer { try? handle.close() }
         try handle.truncate(atOffset: UInt64(record.metricsBytes))
         return (checkpoint, try MetricsLog(url: metricsURL))
+    }
+
+    /// The summary of the run in this folder when it has finished and was run with exactly `resolvedScenario`
+    /// (so `--resume` has nothing to do); nil otherwise.
+    package func finishedSummary(resolvedScenario: Data) -> RunSummary? {
+        guard FileManager.default.fileExists(atPath: summaryURL.path),
+              FileManager.default.contents(atPath: scenarioURL.path) == resolvedScenario else { return nil }
+        return try? RunSummary.read(from: summaryURL)
     }
 
     /// Writes the round's checkpoint, recording the scenario and how much of the metrics it covers.
