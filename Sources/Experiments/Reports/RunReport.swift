@@ -89,7 +89,7 @@ package enum RunReport {
     /// Each baseline as a flat dashed line across the rounds plotted, labelled with its value.
     static func baselineSeries(_ baselines: [TaskBaseline], from start: Double, to end: Double) -> [ChartSeries] {
         baselines.enumerated().map { index, baseline in
-            let label = "\(baseline.name) baseline (\(ReportFormat.significant(baseline.value, digits: 4)))"
+            let label = "\(baseline.name) \(baseline.name == "non-private" ? "run" : "baseline") (\(ReportFormat.significant(baseline.value, digits: 4)))"
             return ChartSeries(name: label, legend: label, style: ChartStyle(index: ChartStyle.referenceIndex + index),
                                points: [ChartPoint(x: start, y: baseline.value), ChartPoint(x: end, y: baseline.value)])
         }
