@@ -86,7 +86,7 @@ package func parseArguments(
                 parsed.allValues[option.name, default: []].append(arguments[index])
                 index += 1
             } else {
-                throw .missingValue(command: command, option: name, valueName: option.valueName)
+                throw .missingValue(command: command, option: name, valueName: option.valueName, help: option.help)
             }
         } else if let flag = signature.flags.first(where: { "--" + $0.name == name }), inlineValue == nil {
             parsed.flags.insert(flag.name)
@@ -122,6 +122,17 @@ func parsePositiveIntegers(
         result.append(value)
     }
     return result
+}
+
+/// Parses one integer in `range`, such as `--threads 2` (a list such as `1,2` is refused: it is not a count).
+func parsePositiveInteger(
+    _ text: String, option: String, command: String, range: ClosedRange<Int>
+) throws(CommandLineError) -> Int {
+    guard let value = Int(text), range.contains(value) else {
+        throw .invalidValue(command: command, option: "--" + option, value: text,
+                            allowed: "an integer in \(range.lowerBound)...\(range.upperBound)")
+    }
+    return value
 }
 
 /// Parses one positive number, such as `--seconds 0.5`.

@@ -49,11 +49,16 @@ let benchSecureAggregationCommand: Command = {
             }
         }
         let pool = ThreadPool(threadCount: threads)
+        let total = protocols.count * cohorts.count * lengths.count * models.count
+        var done = 0
         for kind in protocols {
             for cohort in cohorts {
                 for length in lengths {
                     var reference: SecureAggregationReport? = nil
                     for model in models {
+                        done += 1  // each configuration takes seconds to a minute: say what is running, on stderr
+                        console.writeProgress("bench secagg: \(done)/\(total) \(kind), cohort \(cohort), length \(length), "
+                            + "\(model == .semiHonest ? "semihonest" : "malicious")…")
                         let (line, report) = try benchOneRound(plus: kind == "secaggplus", cohort: cohort, length: length, bits: bits,
                                                                dropout: dropout, threatModel: model, reference: reference, pool: pool)
                         if model == .semiHonest { reference = report }

@@ -5,7 +5,9 @@
 public enum CommandLineError: Error, Equatable, CustomStringConvertible {
     case unknownCommand(path: String, name: String, suggestion: String?, available: [String])
     case unknownOption(command: String, option: String, suggestion: String?)
-    case missingValue(command: String, option: String, valueName: String)
+    case missingValue(command: String, option: String, valueName: String, help: String)
+    /// An option the command needs was not given at all (`--delta` of `privacy epsilon`).
+    case missingOption(command: String, option: String, valueName: String, help: String, example: String)
     case invalidValue(command: String, option: String, value: String, allowed: String)
     case missingArgument(command: String, name: String)
     case unexpectedArgument(command: String, argument: String)
@@ -23,8 +25,10 @@ public enum CommandLineError: Error, Equatable, CustomStringConvertible {
             let help = command == "murmur" ? "murmur --help" : "murmur \(command) --help"
             let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; see '\(help)'"
             return (command == "murmur" ? "" : "\(command): ") + "unknown option '\(option)'\(hint)"
-        case let .missingValue(command, option, valueName):
-            return "\(command): option '\(option)' needs a value (\(valueName))"
+        case let .missingValue(command, option, valueName, help):
+            return "\(command): option '\(option)' needs a value (\(valueName): \(help))"
+        case let .missingOption(command, option, valueName, help, example):
+            return "\(command): needs \(option) \(valueName), \(help) (e.g. \(option) \(example))"
         case let .invalidValue(command, option, value, allowed):
             return "\(command): option '\(option)': '\(value)' is not valid; allowed: \(allowed)"
         case let .missingArgument(command, name):

@@ -3,7 +3,7 @@ let rootCommand = Command(
     name: "murmur",
     summary: "Federated learning with differential privacy and secure aggregation, simulated on this machine.",
     subcommands: [runCommand, sweepCommand, compareCommand, reportCommand,
-                  replayCommand,
+                  replayCommand, scenarioCommand,
                   privacyCommand,
                   dataCommand,
                   benchCommand])

@@ -28,7 +28,7 @@ private let synthLMCommand: Command = {
     ]
     command.action = { arguments, console in
         func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int {
-            try parsePositiveIntegers(arguments.value(name)!, option: name, command: "data synth-lm", range: range)[0]
+            try parsePositiveInteger(arguments.value(name)!, option: name, command: "data synth-lm", range: range)
         }
         func seed(_ name: String) throws -> UInt64 {
             guard let value = UInt64(arguments.value(name)!) else {
@@ -38,7 +38,7 @@ private let synthLMCommand: Command = {
             return value
         }
         guard let out = arguments.value("out") else {
-            throw CommandLineError.missingValue(command: "data synth-lm", option: "--out", valueName: "DIR")
+            throw CommandLineError.missingOption(command: "data synth-lm", option: "--out", valueName: "DIR", help: "the folder to write", example: "data/train")
         }
         let language = SyntheticLanguage(vocabularySize: try integer("vocab", 8...1_000_000),
                                          topics: try integer("topics", 2...10_000), seed: try seed("language-seed"))
@@ -62,8 +62,8 @@ private let vocabCommand: Command = {
     ]
     command.action = { arguments, console in
         let users = arguments.positionals[0]
-        let size = try parsePositiveIntegers(arguments.value("size")!, option: "size", command: "data vocab",
-                                             range: 5...10_000_000)[0]
+        let size = try parsePositiveInteger(arguments.value("size")!, option: "size", command: "data vocab",
+                                             range: 5...10_000_000)
         let vocabulary = try DatasetWriter.buildVocabulary(fromTextUsers: users, size: size)
         let out = arguments.value("out") ?? URL(fileURLWithPath: users).deletingLastPathComponent()
             .appendingPathComponent("vocab.txt").path
@@ -108,11 +108,11 @@ private let traceCommand: Command = {
     command.action = { arguments, console in
         let name = "data trace"
         guard let out = arguments.value("out") else {
-            throw CommandLineError.missingValue(command: name, option: "--out", valueName: "FILE")
+            throw CommandLineError.missingOption(command: name, option: "--out", valueName: "FILE", help: "the trace file to write", example: "my-trace.jsonl")
         }
-        let clients = try parsePositiveIntegers(arguments.value("clients")!, option: "clients", command: name,
-                                                range: 1...10_000_000)[0]
-        let days = try parsePositiveIntegers(arguments.value("days")!, option: "days", command: name, range: 1...365)[0]
+        let clients = try parsePositiveInteger(arguments.value("clients")!, option: "clients", command: name,
+                                                range: 1...10_000_000)
+        let days = try parsePositiveInteger(arguments.value("days")!, option: "days", command: name, range: 1...365)
         guard let seed = UInt64(arguments.value("seed")!) else {
             throw CommandLineError.invalidValue(command: name, option: "--seed", value: arguments.value("seed")!,
                                                 allowed: "a non-negative integer")

@@ -50,14 +50,14 @@ private func experimentCommand(
               + "results do not depend on it)", defaultValue: nil),
     ]
     command.action = { arguments, console in
-        let threads = try parsePositiveIntegers(arguments.value("threads")!, option: "threads", command: name, range: 1...256)[0]
+        let threads = try parsePositiveInteger(arguments.value("threads")!, option: "threads", command: name, range: 1...256)
         // Whole runs side by side use two cores better than clients split within a run (no per-round barrier):
         // 1.24× the throughput on the privacy sweep (docs/experiments.md).
         let jobs = try arguments.value("jobs").map { text throws(CommandLineError) in
-            try parsePositiveIntegers(text, option: "jobs", command: name, range: 1...threads)[0]
+            try parsePositiveInteger(text, option: "jobs", command: name, range: 1...threads)
         } ?? threads
         let repeats = try arguments.value("repeats").map { text throws(CommandLineError) in
-            try parsePositiveIntegers(text, option: "repeats", command: name, range: 1...100)[0]
+            try parsePositiveInteger(text, option: "repeats", command: name, range: 1...100)
         }
         let overrides = arguments.repeatedValues("set").flatMap { $0.split(separator: ";").map(String.init) }
         let experiment = try plan(arguments.positionals[0], arguments, repeats, overrides)

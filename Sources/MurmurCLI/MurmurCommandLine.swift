@@ -57,7 +57,7 @@ public enum MurmurCommandLine {
                 return 0
             }
             if first == "--version" && command.name == "murmur" {
-                console.write("murmur \(MurmurVersion.string)")
+                console.write("murmur \(MurmurVersion.string), commit \(MurmurBuild.commit)")
                 return 0
             }
             guard let subcommand = command.subcommands.first(where: { $0.name == first }) else {
@@ -89,5 +89,5 @@ extension Command {
 
 /// The tool's version, printed by `murmur --version`.
 enum MurmurVersion {
-    static let string = "0.1.0"
+    static let string = MurmurBuild.version
 }

@@ -136,7 +136,7 @@ private struct PrivacyQuestion {
 
     func steps(_ arguments: ParsedArguments, command: String) throws(CommandLineError) -> Int {
         try required(arguments, "steps", command: command) { text, option, command throws(CommandLineError) in
-            try parsePositiveIntegers(text, option: option, command: command, range: 1...100_000_000)[0]
+            try parsePositiveInteger(text, option: option, command: command, range: 1...100_000_000)
         }
     }
 
@@ -154,10 +154,22 @@ private func positiveNumber(_ text: String, _ option: String, _ command: String)
     try parsePositiveDouble(text, option: option, command: command)
 }
 
+/// What each option without a default is, with a typical value, for the error when it is missing.
+private let requiredOptionHints: [String: (valueName: String, help: String, example: String)] = [
+    "delta": ("D", "the δ of the (ε, δ) guarantee, below 1/population", "1e-6"),
+    "steps": ("T", "the number of steps (rounds)", "10000"),
+    "noise": ("Z", "the noise multiplier (noise standard deviation / sensitivity)", "1.1"),
+    "epsilon": ("E", "the ε budget", "2"),
+]
+
 /// The value of an option that has no default, parsed; a clear error when it is missing.
 private func required<T>(_ arguments: ParsedArguments, _ option: String, command: String,
                          parse: (String, String, String) throws(CommandLineError) -> T) throws(CommandLineError) -> T {
-    guard let text = arguments.value(option) else { throw .missingValue(command: command, option: "--" + option, valueName: option.uppercased()) }
+    guard let text = arguments.value(option) else {
+        let hint = requiredOptionHints[option] ?? (option.uppercased(), "its value", "1")
+        throw .missingOption(command: command, option: "--" + option, valueName: hint.valueName, help: hint.help,
+                             example: hint.example)
+    }
     return try parse(text, option, command)
 }
 

@@ -19,8 +19,8 @@ let replayCommand: Command = {
     command.signature.options = runOptions(defaultFolder: "output.directory/name-replay")
     command.signature.flags = [.init(name: "resume", help: "continue the interrupted replay in the run folder")]
     command.action = { arguments, console in
-        let threads = try parsePositiveIntegers(arguments.value("threads")!, option: "threads", command: "replay",
-                                                range: 1...256)[0]
+        let threads = try parsePositiveInteger(arguments.value("threads")!, option: "threads", command: "replay",
+                                                range: 1...256)
         let trace = URL(fileURLWithPath: arguments.positionals[0]).standardizedFileURL.path
         let quotedTrace = String(decoding: try JSONSerialization.data(withJSONObject: trace, options: .fragmentsAllowed),
                                  as: UTF8.self)

@@ -45,7 +45,7 @@ import Testing
             == "s.json: data.trainPath: /no/such/vocab.txt not found")
         #expect(Self.error(#"{"data": {"users": 10}, "clients": {"cohortSize": 20}}"#)
             == "s.json: clients.cohortSize: 20 exceeds the population (data.users = 10)")
-        #expect(Self.error("{\"rounds\": 5") == "s.json: not a JSON object (check commas and quotes)")
+        #expect(Self.error("{\"rounds\": 5") == "s.json: line 1, column 1: the text ends inside the object opened here (a missing '}'?)")
     }
 
     @Test func overridesApplyBeforeValidation() throws {

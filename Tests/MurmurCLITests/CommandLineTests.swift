@@ -24,14 +24,14 @@ import Testing
     @Test(arguments: [
         ErrorCase(arguments: ["rnu"], message: "murmur: unknown command 'rnu'; did you mean 'run'?", status: 64),
         ErrorCase(arguments: ["frobnicate"],
-                  message: "murmur: unknown command 'frobnicate'; available: run, sweep, compare, report, replay, privacy, data, bench",
+                  message: "murmur: unknown command 'frobnicate'; available: run, sweep, compare, report, replay, scenario, privacy, data, bench",
                   status: 64),
         ErrorCase(arguments: ["bench", "gemn"], message: "murmur: bench: unknown command 'gemn'; did you mean 'gemm'?",
                   status: 64),
         ErrorCase(arguments: ["bench", "gemm", "--thread", "1"],
                   message: "murmur: bench gemm: unknown option '--thread'; did you mean '--threads'?", status: 64),
         ErrorCase(arguments: ["bench", "gemm", "--threads"],
-                  message: "murmur: bench gemm: option '--threads' needs a value (LIST)", status: 64),
+                  message: "murmur: bench gemm: option '--threads' needs a value (LIST: thread counts to measure)", status: 64),
         ErrorCase(arguments: ["bench", "gemm", "--threads", "0,x"],
                   message: "murmur: bench gemm: option '--threads': '0,x' is not valid; allowed: comma-separated integers in 1...64",
                   status: 64),
@@ -45,13 +45,13 @@ import Testing
                   message: "murmur: wach: did you mean 'watch'? not a standard class (high-end-phone, laptop, low-end-phone, "
                       + "mid-phone, smart-speaker, watch) nor a profile file ending in .json", status: 65),
         ErrorCase(arguments: ["data", "trace", "--days", "0", "--out", "/tmp/never.jsonl"],
-                  message: "murmur: data trace: option '--days': '0' is not valid; allowed: comma-separated integers in 1...365",
+                  message: "murmur: data trace: option '--days': '0' is not valid; allowed: an integer in 1...365",
                   status: 64),
         ErrorCase(arguments: ["run", "no/such.json"],
                   message: "murmur: no/such.json: no such file (scenarios are JSON files, e.g. scenarios/quickstart.json)",
                   status: 65),
         ErrorCase(arguments: ["run", "--set", "clients.cohortSise=3"],
-                  message: "murmur: quickstart (embedded): clients.cohortSise: unknown key; did you mean 'cohortSize'? "
+                  message: "murmur: scenarios/quickstart.json (embedded): clients.cohortSise: unknown key; did you mean 'cohortSize'? "
                       + "(cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd)",
                   status: 65),
         ErrorCase(arguments: ["sweep"], message: "murmur: sweep: missing argument SCENARIO; see 'murmur sweep --help'", status: 64),
@@ -59,7 +59,7 @@ import Testing
                   message: "murmur: scenarios/none.json: no such file (scenarios are JSON files, e.g. scenarios/privacy-sweep.json)",
                   status: 65),
         ErrorCase(arguments: ["compare", "x.json", "--jobs", "3"],
-                  message: "murmur: compare: option '--jobs': '3' is not valid; allowed: comma-separated integers in 1...2", status: 64),
+                  message: "murmur: compare: option '--jobs': '3' is not valid; allowed: an integer in 1...2", status: 64),
         ErrorCase(arguments: ["report", "/nonexistent"],
                   message: "murmur: report: /nonexistent: neither a run folder (no metrics.jsonl) nor a sweep or compare folder "
                       + "(no experiment.json)", status: 64),

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (["privacy", "epsilon", "--noise", "1", "--steps", "10"], "privacy epsilon: option '--delta' needs a value"),
+        (["privacy", "epsilon", "--noise", "1", "--steps", "10"], "privacy epsilon: needs --delta D, the δ of the (ε, δ) guarantee"),
         (["privacy", "epsilon", "--noise", "1", "--steps", "10", "--delta", "2"], "privacy epsilon: option '--delta': '2' is not valid"),
         (["privacy", "calibrate", "--epsilon", "-1", "--delta", "1e-6", "--steps", "5"], "privacy calibrate: option '--epsilon': '-1' is not valid"),
         (["privacy", "epsilon", "--noise", "1", "--steps", "10", "--delta", "1e-6", "--accountant", "moments"],

@@ -11,6 +11,10 @@ package struct ChartStyle: Sendable, Equatable {
 
     package init(index: Int) { self.index = index }
 
+    /// The first style of reference lines (a baseline, a non-private run): black, dashed, after the
+    /// variants' solid styles.
+    package static let referenceIndex = 14
+
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#C9B800"]
     static let dashes = ["", "6 3", "2 3", "8 3 2 3"]
 

@@ -110,14 +110,28 @@ package enum ExperimentReport {
                                style: ChartStyle(index: groupIndex), points: points)
         }.filter { !$0.points.isEmpty }
         guard !series.isEmpty else { return nil }
+        // Reference lines across the plotted range: the task's baselines and, in a privacy sweep, the final
+        // metric of any run without privacy (the non-private reference).
+        let xs = series.flatMap(\.points).map(\.x)
+        var references = [TaskBaseline]()
+        if let summary = results.records.lazy.compactMap(\.summary).first {
+            references = summary.baselines.filter { $0.metric == table.primary.name }
+        }
+        if private_ {
+            let open = results.records.compactMap { $0.summary?.privacy == nil ? $0.summary?.finalPrimary : nil }
+            if !open.isEmpty { references.append(TaskBaseline(name: "non-private", metric: table.primary.name,
+                                                              value: open.reduce(0, +) / Double(open.count))) }
+        }
+        let lines = RunReport.baselineSeries(references, from: xs.min()!, to: max(xs.max()!, xs.min()! + 1))
         let delta = results.records.lazy.compactMap { $0.summary?.privacy?.delta }.first
         let xLabel = private_ ? "ε spent" + (delta.map { " (δ = \(ReportFormat.significant($0, digits: 3)))" } ?? "")
             : plan.axes[xAxis!].key
         let title = private_ ? "Utility against privacy" : "Final \(table.primary.label) against \(plan.axes[xAxis!].key)"
         return ReportPage.figure(LineChart(title: title, xLabel: xLabel, yLabel: "final \(table.primary.label)", markers: true,
-                                           series: series),
+                                           series: series + lines),
                                  caption: "Mean final \(table.primary.label) of each variant"
                                     + (plan.repeats > 1 ? ", with ± one standard deviation over its repeats" : "")
-                                    + (private_ ? "; ε is what the runs spent, as accounted." : "."))
+                                    + (private_ ? "; ε is what the runs spent, as accounted" : "")
+                                    + (lines.isEmpty ? "." : "; dashed lines: " + lines.map(\.name).joined(separator: ", ") + "."))
     }
 }

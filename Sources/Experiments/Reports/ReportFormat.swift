@@ -55,6 +55,33 @@ package enum ReportFormat {
         return text == "-0" ? "0" : text
     }
 
+    /// A scenario value as people read it: numbers to six significant digits (a Float's 0.10000000149011612
+    /// is 0.1), true/false, strings as they are, lists and objects inline.
+    package static func human(_ value: Any) -> String {
+        if type(of: value) == Bool.self || String(describing: type(of: value)).contains("Bool") {
+            return (value as? Bool) == true ? "true" : "false"
+        }
+        switch value {
+        case let text as String: return text
+        case is NSNull: return "null"
+        case let list as [Any]: return "[" + list.map(human).joined(separator: ", ") + "]"
+        case let object as [String: Any]:
+            return "{" + object.keys.sorted().map { "\($0): \(human(object[$0]!))" }.joined(separator: ", ") + "}"
+        case let number as NSNumber:
+            let double = number.doubleValue
+            if double == double.rounded(), abs(double) < 1e15 { return String(Int(double)) }
+            return significant(double, digits: 6)
+        default: return "\(value)"
+        }
+    }
+
+    /// ε as privacy budgets are quoted: two decimals (2.00, not 1.9999893455624957), three significant
+    /// digits below 0.1.
+    package static func epsilon(_ value: Double) -> String {
+        guard value.isFinite else { return "∞" }
+        return abs(value) >= 0.1 ? String(format: "%.2f", value) : significant(value, digits: 3)
+    }
+
     /// A byte count with a binary-free decimal unit (kB, MB, GB), as network figures are quoted.
     package static func bytes(_ value: Double) -> String {
         for (scale, unit) in [(1e9, "GB"), (1e6, "MB"), (1e3, "kB")] where abs(value) >= scale {

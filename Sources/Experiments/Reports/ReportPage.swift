@@ -59,6 +59,9 @@ package enum ReportPage {
         h2 { font-size: 1.15rem; margin: 1.6rem 0 0.5rem; }
         h3 { font-size: 1rem; margin: 0 0 0.4rem; }
         p, dl { margin: 0.4rem 0; }
+        .warning { color: #8a1c00; background: #fff1ec; border: 1px solid #e6b8a8; border-radius: 6px; padding: 0.5rem 0.75rem; }
+        details { margin: 0.6rem 0; }
+        summary { cursor: pointer; color: #333; }
         .meta { color: #444; font-size: 0.92rem; overflow-wrap: anywhere; }
         .table-wrap { overflow-x: auto; background: #fff; border: 1px solid #ddd; border-radius: 6px; }
         table { border-collapse: collapse; width: 100%; font-size: 0.9rem; font-variant-numeric: tabular-nums; }

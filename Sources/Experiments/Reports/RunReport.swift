@@ -33,8 +33,14 @@ package enum RunReport {
         let name = summary?.name ?? url.lastPathComponent
         var body = "<h1>\(ReportFormat.escaped(name))</h1>\n<p class=\"meta\">Run folder \(ReportFormat.escaped(folder)); "
             + (summary.map { "\($0.roundsCompleted) rounds completed." } ?? "unfinished: \(metrics.last?.round ?? 0) rounds so far.")
-            + "</p>\n"
+            + " Run by " + ReportFormat.escaped(RunBuildRecord.read(folder: url) ?? "an earlier Murmur (no build.json)")
+            + "; this report drawn by " + ReportFormat.escaped(MurmurBuild.description) + ".</p>\n"
+        if let summary, let warning = RunReporter.baselinesBeaten(summary) {
+            body += "<p class=\"warning\"><strong>Final \(ReportFormat.escaped(summary.primaryMetric.label)) "
+                + "\(ReportFormat.escaped(warning)).</strong></p>\n"
+        }
         if let summary { body += "<h2>Summary</h2>\n" + summaryTable(summary) }
+        body += RunSetup.html(folder: url, summary: summary)
         if let devices = summary?.devices { body += "<h2>Devices</h2>\n" + DeviceReport.classTable(devices) }
         let series = { (points: [ChartPoint]) in [ChartSeries(name: name, legend: name, style: ChartStyle(index: 0), points: points)] }
         var figures = ""
@@ -43,8 +49,10 @@ package enum RunReport {
             let reference = summary?.baselines.filter { $0.metric == metric.name } ?? []
             let byRound = ChartPoint.byRound(metrics) { $0.metric(metric.name) }
             if !byRound.isEmpty {
+                let lines = baselineSeries(reference, from: byRound.first!.x, to: max(byRound.last!.x, byRound.first!.x + 1))
                 figures += ReportPage.figure(LineChart(title: metric.label.capitalizedFirst, xLabel: "round", yLabel: metric.label,
-                                                       yScale: .suited(to: byRound), markers: true, series: series(byRound)),
+                                                       yScale: .suited(to: byRound + lines.flatMap(\.points)), markers: true,
+                                                       series: series(byRound) + lines),
                                              caption: "The global model's \(metric.label) on the held-out users, on evaluation rounds"
                                                  + reference.map { "; the \($0.name) model scores \(ReportFormat.significant($0.value, digits: 4))" }.joined()
                                                  + ".")
@@ -78,6 +86,15 @@ package enum RunReport {
         return ReportPage.html(title: "\(name) — Murmur run", body: body)
     }
 
+    /// Each baseline as a flat dashed line across the rounds plotted, labelled with its value.
+    static func baselineSeries(_ baselines: [TaskBaseline], from start: Double, to end: Double) -> [ChartSeries] {
+        baselines.enumerated().map { index, baseline in
+            let label = "\(baseline.name) \(baseline.name == "non-private" ? "run" : "baseline") (\(ReportFormat.significant(baseline.value, digits: 4)))"
+            return ChartSeries(name: label, legend: label, style: ChartStyle(index: ChartStyle.referenceIndex + index),
+                               points: [ChartPoint(x: start, y: baseline.value), ChartPoint(x: end, y: baseline.value)])
+        }
+    }
+
     private static func summaryTable(_ summary: RunSummary) -> String {
         let primary = summary.primaryMetric
         var rows: [[String]] = [
@@ -97,7 +114,8 @@ package enum RunReport {
             ["wall time", ReportFormat.significant(summary.trainingWallSeconds, digits: 3) + " s on \(summary.threads) threads"],
         ]
         if let privacy = summary.privacy {
-            rows.append(["ε spent", "\(ReportFormat.significant(privacy.epsilon, digits: 4)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
+            rows.append(["ε spent", "\(ReportFormat.epsilon(privacy.epsilon)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
+                + (privacy.epsilonBudget.map { " of a budget of \(ReportFormat.epsilon($0))" } ?? "")
                 + (privacy.stoppedAtBudget ? " (stopped at the budget)" : "")])
             rows.append(["noise multiplier", ReportFormat.significant(privacy.noiseMultiplier, digits: 4) + ", clip \(ReportFormat.significant(privacy.clipBound, digits: 3))"])
         }

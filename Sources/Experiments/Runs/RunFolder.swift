@@ -39,7 +39,14 @@ package struct RunFolder: Sendable {
         }
         if isFree(base) { return RunFolder(path: base) }
         if options.runFolder != nil {
-            throw RunError(description: "\(base): already holds a run; choose another --out, or add --resume")
+            let holdsRun = ["scenario.json", "metrics.jsonl", "checkpoint.bin"].contains { manager.fileExists(atPath: base + "/" + $0) }
+            if holdsRun {
+                throw RunError(description: "\(base): already holds a run; choose another --out, or add --resume to continue it")
+            }
+            let files = ((try? manager.contentsOfDirectory(atPath: base)) ?? []).sorted()
+            throw RunError(description: "\(base): holds other files (\(files.prefix(3).joined(separator: ", "))"
+                + (files.count > 3 ? ", …" : "") + "), not a run; --out names a new or empty folder, e.g. --out \(base)/"
+                + scenario.name)
         }
         var suffix = 2
         while !isFree("\(base)-\(suffix)") { suffix += 1 }
@@ -54,6 +61,7 @@ package struct RunFolder: Sendable {
             throw Self.failure(writing: url, error, resumable: false)
         }
         try Self.writeAtomically(resolvedScenario, to: scenarioURL, resumable: false)
+        try Self.writeAtomically(RunBuildRecord.current, to: url.appendingPathComponent(RunBuildRecord.fileName), resumable: false)
         try Self.writeAtomically(Data(), to: metricsURL, resumable: false)
         return try MetricsLog(url: metricsURL)
     }
@@ -70,6 +78,16 @@ package struct RunFolder: Sendable {
         defer { try? handle.close() }
         try handle.truncate(atOffset: UInt64(record.metricsBytes))
         return (checkpoint, try MetricsLog(url: metricsURL))
+    }
+
+    /// The summary of the run in this folder when it has finished and was run with exactly `resolvedScenario`
+    /// (so `--resume` has nothing to do); nil otherwise.
+    package func finishedSummary(resolvedScenario: Data) -> RunSummary? {
+        guard FileManager.default.fileExists(atPath: summaryURL.path),
+              FileManager.default.contents(atPath: scenarioURL.path) == resolvedScenario else { return nil }
+        // An interrupted run's summary is not its end: `--resume` continues it.
+        guard let summary = try? RunSummary.read(from: summaryURL), summary.ending.isFinal else { return nil }
+        return summary
     }
 
     /// Writes the round's checkpoint, recording the scenario and how much of the metrics it covers.

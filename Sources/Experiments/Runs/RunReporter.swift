@@ -44,7 +44,7 @@ package struct RunReporter: Sendable {
         var fields = ["round \(metrics.round)/\(rounds)"]
         if let loss = metrics.trainLoss { fields.append("train loss \(format(loss, 3))") }
         if let value = last.primary { fields.append("\(last.primaryMetric.label) \(Self.formatMetric(value))") }
-        if let epsilon = metrics.epsilon { fields.append("ε \(format(epsilon, 3))") }
+        if let epsilon = metrics.epsilon { fields.append("ε \(ReportFormat.epsilon(epsilon))") }
         if let secure = metrics.secureAggregation {
             fields.append(secure.failure == nil ? "secagg \(secure.survivors(at: .maskedInput))/\(metrics.clientsSampled)"
                 : "secagg failed")
@@ -63,7 +63,8 @@ package struct RunReporter: Sendable {
         let final = summary.finalPrimary.map(Self.formatMetric) ?? "–"
         let reference = summary.baselines.filter { $0.metric == metric.name }.map { "\($0.name) \(Self.formatMetric($0.value))" }
         note("\(summary.roundsCompleted) rounds in \(format(summary.trainingWallSeconds, 1)) s; \(metric.label) \(final)"
-            + (reference.isEmpty ? "" : " (\(reference.joined(separator: ", ")))") + "; results in \(folder)")
+            + (reference.isEmpty ? "" : " (\(reference.joined(separator: ", ")))") + "; results in \(folder)"
+            + (Self.baselinesBeaten(summary).map { "; " + $0 } ?? ""))
         if let secure = summary.secureAggregation {
             note("\(secure.protocolKind.rawValue): \(secure.failedRounds) of \(secure.rounds) rounds failed, \(secure.clientsDropped) "
                 + "clients dropped; per client \(format(secure.clientSecondsMedian, 3)) s CPU and \(secure.bytesSentPerClient) bytes "
@@ -71,11 +72,24 @@ package struct RunReporter: Sendable {
         }
     }
 
+    /// A warning when the final primary metric is worse than a baseline of it (the model learnt less than,
+    /// say, word frequencies alone), which way is worse told by the metric; nil when it beats them all.
+    package static func baselinesBeaten(_ summary: RunSummary) -> String? {
+        let metric = summary.primaryMetric
+        guard let final = summary.finalPrimary else { return nil }
+        let beaten = summary.baselines.filter { baseline in
+            baseline.metric == metric.name && (metric.lowerIsBetter ? final > baseline.value : final < baseline.value)
+        }
+        guard !beaten.isEmpty else { return nil }
+        return "WORSE than the " + beaten.map { "\($0.name) baseline (\(formatMetric($0.value)))" }.joined(separator: " and ")
+            + ": the model has not learnt beyond it; run more rounds or check the learning rates"
+    }
+
     private func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
     /// A metric's value as people read it: one decimal above 10 (perplexity 53.1), three significant
     /// digits below (an error rate of 0.142).
-    private static func formatMetric(_ value: Double) -> String {
+    static func formatMetric(_ value: Double) -> String {
         abs(value) >= 10 ? String(format: "%.1f", value) : String(format: "%.3g", value)
     }
 }

@@ -140,7 +140,7 @@ package final class ScenarioRunner {
         // The budget ends the run after this round: evaluate and checkpoint it as the last.
         let lastTheBudgetAllows = result.budgetExhausted && round < s.rounds
         if lastTheBudgetAllows {
-            report.note("round \(round) is the last the ε budget allows (ε = \(training.privacyBudget?.epsilon ?? 0))")
+            report.note("round \(round) is the last the ε budget allows (ε = \(ReportFormat.epsilon(training.privacyBudget?.epsilon ?? 0)))")
         }
         if s.evaluationEvery > 0 && (round % s.evaluationEvery == 0 || round == s.rounds || lastTheBudgetAllows) {
             line.evaluation = training.evaluate(heldOut).values
@@ -160,10 +160,12 @@ package final class ScenarioRunner {
     private func noteSettings<Task: FederatedTask>(_ training: FederatedTraining<Task>) {
         let s = scenario
         if let privacy = s.privacy, let plan = s.privacyPlan {
-            report.note("privacy: \(privacy.mechanism.rawValue) noise multiplier \(privacy.noiseMultiplier) (\(plan.noiseSource)), "
-                + "clip \(privacy.clipBound); the planned \(plan.plannedRounds) rounds spend ε = \(plan.plannedEpsilon) at "
-                + "δ = \(privacy.delta) (\(privacy.accountant.rawValue), \(plan.relation.rawValue))"
-                + (privacy.epsilonBudget.map { plan.plannedEpsilon > $0 ? "; the budget ε = \($0) will stop it early" : "" } ?? ""))
+            let (z, clip, delta) = (ReportFormat.significant(privacy.noiseMultiplier, digits: 4),
+                                    ReportFormat.significant(privacy.clipBound, digits: 4), ReportFormat.significant(privacy.delta, digits: 3))
+            report.note("privacy: \(privacy.mechanism.rawValue) noise multiplier \(z) (\(plan.noiseSource)), "
+                + "clip \(clip); the planned \(plan.plannedRounds) rounds spend ε = \(ReportFormat.epsilon(plan.plannedEpsilon)) at "
+                + "δ = \(delta) (\(privacy.accountant.rawValue), \(plan.relation.rawValue))"
+                + (privacy.epsilonBudget.map { plan.plannedEpsilon > $0 ? "; the budget ε = \(ReportFormat.epsilon($0)) will stop it early" : "" } ?? ""))
         }
         if let secure = s.secureAggregation {
             report.note("secure aggregation: \(secure.protocolKind.rawValue), \(secure.bits)-bit ring, dropout "

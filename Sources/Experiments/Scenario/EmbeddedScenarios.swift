@@ -22,7 +22,7 @@ package enum EmbeddedScenarios {
   },
   "server": { "optimizer": "fedadam", "learningRate": 0.1, "beta2": 0.99, "adaptivity": 0.01 },
   "evaluation": { "every": 20, "targetPerplexity": 85 },
-  "output": { "directory": "runs", "checkpointEvery": 20 }
+  "output": { "directory": "../runs", "checkpointEvery": 20 }
 }
 """#
 
@@ -59,7 +59,7 @@ package enum EmbeddedScenarios {
     "warmupRounds": 50
   },
   "evaluation": { "every": 10, "users": 200 },
-  "output": { "directory": "runs", "checkpointEvery": 10 }
+  "output": { "directory": "../runs", "checkpointEvery": 10 }
 }
 """#
 }

@@ -169,7 +169,8 @@ extension Scenario {
         case .fedadagrad:
             server.adaptivity = Float(try r.number("adaptivity", default: 1e-3, in: 0...10, excludingLowerBound: true))
         }
-        let warmup = try r.integer("warmupRounds", default: 0, in: 0...rounds)
+        // A warm-up longer than the run only ramps part-way, so `--set rounds=20` alone shortens a run with 50.
+        let warmup = try r.integer("warmupRounds", default: 0, in: 0...1_000_000)
         switch try r.choice("decay", default: "none", among: ["none", "cosine", "step"]) {
         case "cosine":
             let floor = try r.number("minimumFactor", default: 0, in: 0...1)
@@ -184,5 +185,20 @@ extension Scenario {
         try r.finish(note: "momentum applies to fedavgm; beta1, beta2 to fedadam, fedyogi, lamb; adaptivity to "
             + "the adaptive optimizers; minimumFactor to decay cosine; decayEvery, decayFactor to decay step")
         return server
+    }
+}
+
+extension Scenario {
+    /// `output.directory`, resolved as the data paths are: a relative path the scenario gives is relative to
+    /// the scenario's folder; without the key, runs go in `runs` under the current folder.
+    static func readOutputDirectory(_ r: ScenarioReader, baseFolder: URL) throws(ScenarioError) -> String {
+        let given = r.contains("directory")
+        let directory = try r.string("directory", default: "runs")!
+        guard given, !directory.hasPrefix("/") else { return directory }
+        let resolved = baseFolder.appendingPathComponent(directory).standardizedFileURL.path
+        // Shown relative to the current folder when inside it (`runs/quickstart`, not the whole path).
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        if resolved == here { return "." }
+        return resolved.hasPrefix(here + "/") ? String(resolved.dropFirst(here.count + 1)) : resolved
     }
 }

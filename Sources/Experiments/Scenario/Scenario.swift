@@ -46,7 +46,8 @@ package struct Scenario: Sendable {
     /// Parses and validates scenario JSON text; `file` names it in errors and anchors relative paths.
     package init(json: Data, file: String, overrides: [String] = []) throws(ScenarioError) {
         guard var tree = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
-            throw ScenarioError(file: file, keyPath: "", message: "not a JSON object (check commas and quotes)")
+            throw ScenarioError(file: file, keyPath: "", message: JSONSyntax.firstProblem(in: json)?.description
+                ?? "not a JSON object: a scenario is one object { … }")
         }
         for override in overrides { try ScenarioOverride.apply(override, to: &tree, file: file) }
         let root = ScenarioReader(file: file, object: tree)
@@ -117,7 +118,7 @@ package struct Scenario: Sendable {
         try evaluation.finish()
 
         let output = try root.section("output")
-        outputDirectory = try output.string("directory", default: "runs")!
+        outputDirectory = try Self.readOutputDirectory(output, baseFolder: baseFolder)
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
         try output.finish()
         root.declare(["sweep", "compare", "devices", "peu", "lora"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)

@@ -143,12 +143,24 @@ package final class ScenarioReader {
     }
 
     /// Rejects keys no accessor read; `note` explains when some keys apply only to another choice.
+    ///
+    /// A key that no choice of this section takes (a misspelling) is reported before one that only applies
+    /// to another choice, so `"optimiser": "fedadam"` is blamed on `optimiser`, not on the `adaptivity`
+    /// that fedadam would have read; the latter gets the `--set … =null` that removes it.
     package func finish(note: String? = nil) throws(ScenarioError) {
-        for key in object.keys.sorted() where !readKeys.contains(key) {
+        let unread = object.keys.sorted().filter { !readKeys.contains($0) }
+        guard !unread.isEmpty else { return }
+        let accepted = ScenarioKey.names(in: path)
+        let misspelt = unread.filter { !accepted.contains($0) }
+        let why = note.map { " (\($0))" } ?? ""
+        if let key = misspelt.first(where: { suggestion(for: $0, among: readKeys) != nil }) ?? misspelt.first {
             let hint = suggestion(for: key, among: readKeys).map { "did you mean '\($0)'?" }
+                ?? suggestion(for: key, among: Array(accepted)).map { "did you mean '\($0)'?" }
                 ?? "allowed here: \(readKeys.sorted().joined(separator: ", "))"
-            throw error(key, "unknown key; \(hint)" + (note.map { " (\($0))" } ?? ""))
+            throw error(key, "unknown key; \(hint)" + why)
         }
+        let key = unread[0]
+        throw error(key, "does not apply here\(why); remove it, e.g. --set \(keyPath(key))=null")
     }
 
     /// The values read here and in nested sections, defaults included.

@@ -25,9 +25,11 @@ import Testing
         let titles = page.elements.filter { $0.name == "h3" }.count
         #expect(titles == 4)
         let series = page.withClass("series")
-        // Utility vs ε: one series (no other axis) of two points with error bars; each curve: one series per run.
-        #expect(series.count == 1 + 3 * plan.runs.count)
-        #expect(page.withClass("legend-entry").count == 1 + 3 * plan.variants.count)
+        // Utility vs ε: one series (no other axis) of two points with error bars, and the unigram baseline as a
+        // line; each curve: one series per run.
+        #expect(series.count == 2 + 3 * plan.runs.count)
+        #expect(page.withClass("legend-entry").count == 2 + 3 * plan.variants.count)
+        #expect(series.contains { $0.attributes["data-name"]?.hasPrefix("unigram baseline (") == true })
         #expect(page.withClass("error-bar").count == 2)
         let table = ExperimentTable(try ExperimentResults.load(folder: folder))
         let epsilons = table.rows.map { $0.epsilon!.mean }
@@ -57,7 +59,7 @@ import Testing
         })
         let page = try #require(SVGStructure.parse(body))
         #expect(page.elements.filter { $0.name == "svg" }.count == 2)  // perplexity and loss; no privacy
-        #expect(page.withClass("series").count == 2)
+        #expect(page.withClass("series").count == 3)  // the run's perplexity and loss, and the unigram baseline
         #expect(throws: RunError.self) { try RunReport.html(folder: folder + "/nothing-here") }
     }
 }

@@ -1,0 +1,292 @@
+import Foundation
+
+/// Every scenario key with its default, allowed values and meaning: the one list that
+/// `murmur scenario keys` prints, that docs/scenarios.md's tables are generated from (a test checks the
+/// committed file equals the generated tables), and that `ScenarioReader.finish` consults to tell a
+/// misspelt key from one that only applies to another choice.
+///
+/// Why a table beside the readers: the readers' defaults and ranges are code paths (a default of
+/// `rounds/10`, a range that depends on the population), which a person reads better as the short
+/// text here. Tests tie the two together: every key a reader resolves in any of the ready scenarios
+/// and their variants is in this table, every key here is resolved by one of them, and every literal
+/// default here is the one the readers fill in.
+package struct ScenarioKey: Sendable, Equatable {
+    /// The section's dotted path ("" for the top level, "privacy", …).
+    package let section: String
+    /// The key column as docs/scenarios.md shows it, in Markdown (`` `beta1`, `beta2` ``).
+    package let display: String
+    package let defaultText: String
+    package let allowed: String
+    package let meaning: String
+
+    init(_ section: String, _ display: String, default defaultText: String, allowed: String, meaning: String) {
+        self.section = section
+        self.display = display
+        self.defaultText = defaultText
+        self.allowed = allowed
+        self.meaning = meaning
+    }
+
+    /// The keys this row describes, relative to the section (`adaptiveClipping.targetQuantile`); a name
+    /// written `.shareKeys` continues the previous name's parent.
+    package var names: [String] {
+        var result: [String] = []
+        for (index, part) in display.split(separator: "`", omittingEmptySubsequences: false).enumerated() where index % 2 == 1 {
+            var name = String(part)
+            if name.hasPrefix("."), let previous = result.last, let dot = previous.lastIndex(of: ".") {
+                name = String(previous[..<dot]) + name
+            }
+            result.append(name)
+        }
+        return result
+    }
+
+    /// The keys' full dotted paths (`privacy.adaptiveClipping.targetQuantile`).
+    package var paths: [String] { names.map { section.isEmpty ? $0 : section + "." + $0 } }
+}
+
+extension ScenarioKey {
+    /// The sections in the order docs/scenarios.md presents them.
+    package static let sections = ["", "data", "model", "clients", "peu", "lora", "server", "evaluation", "privacy",
+                                   "secureAggregation", "devices", "output"]
+
+    /// The rows of one section (`section` may name a nested object, `privacy.adaptiveClipping`, whose rows
+    /// are those of its parent that start with its name).
+    package static func rows(in section: String) -> [ScenarioKey] {
+        if sections.contains(section) { return all.filter { $0.section == section } }
+        return all.filter { row in row.paths.contains { $0.hasPrefix(section + ".") } }
+    }
+
+    /// The keys a section accepts under any choice (`server` takes `momentum` only with fedavgm, but
+    /// takes it): those of its rows, relative to `section`, first level only.
+    package static func names(in section: String) -> Set<String> {
+        var result = Set<String>()
+        for row in all {
+            for path in row.paths where path.hasPrefix(section.isEmpty ? "" : section + ".") {
+                let relative = section.isEmpty ? path : String(path.dropFirst(section.count + 1))
+                result.insert(String(relative.split(separator: ".")[0]))
+            }
+        }
+        return result
+    }
+
+    /// A section's table in Markdown, as docs/scenarios.md has it.
+    package static func markdown(section: String) -> String {
+        var lines = ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
+        for row in rows(in: section) {
+            let cells = [row.display, row.defaultText, row.allowed, row.meaning]
+            lines.append("|" + cells.map { $0.isEmpty ? " " : " \($0) " }.joined(separator: "|") + "|")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A section's keys as plain text for a terminal: the full key path, its default and allowed values on
+    /// one line, the meaning indented below.
+    package static func plainText(section: String) -> String {
+        func plain(_ text: String) -> String { text.replacingOccurrences(of: "`", with: "") }
+        var lines: [String] = []
+        for row in rows(in: section) {
+            let key = row.paths.count == 1 ? row.paths[0] : plain(row.display).split(separator: ",").enumerated().map { index, part in
+                index == 0 && !section.isEmpty ? section + "." + part.trimmingCharacters(in: .whitespaces)
+                    : part.trimmingCharacters(in: .whitespaces)
+            }.joined(separator: ", ")
+            lines.append("\(key)  default \(plain(row.defaultText)); allowed \(plain(row.allowed))")
+            if !row.meaning.isEmpty { lines.append("    " + plain(row.meaning)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension ScenarioKey {
+    /// Every key, section by section (docs/scenarios.md's tables are generated from these rows).
+    package static let all: [ScenarioKey] = [
+        // top level
+        .init("", "`name`", default: "file name without `.json`", allowed: "letters, digits, `-_.`",
+              meaning: "names the run folder"),
+        .init("", "`seed`", default: "0", allowed: "0…2³¹−1",
+              meaning: "fixes the run: initial model, cohorts, client shuffles"),
+        .init("", "`rounds`", default: "20", allowed: "1…10⁶",
+              meaning: "federated rounds"),
+        // data
+        .init("data", "`source`", default: "`synthetic`", allowed: "`synthetic`, `files`",
+              meaning: "where users come from"),
+        .init("data", "`maxSentencesPerUser`", default: "64", allowed: "1…10⁵",
+              meaning: "synthetic: cap on sentences generated per user"),
+        .init("data", "`users`", default: "10000", allowed: "1…10⁸",
+              meaning: "synthetic: training population, generated on demand"),
+        .init("data", "`validationUsers`", default: "200", allowed: "1…10⁶",
+              meaning: "synthetic: held-out population"),
+        .init("data", "`vocabularySize`", default: "10000", allowed: "8…10⁶",
+              meaning: "synthetic: tokens, the 4 special ones included"),
+        .init("data", "`topics`", default: "40", allowed: "2…10⁴",
+              meaning: "synthetic: topics users mix"),
+        .init("data", "`zipfExponent`", default: "1.1", allowed: "0…4",
+              meaning: "synthetic: slope of the word frequencies"),
+        .init("data", "`languageSeed`", default: "12345", allowed: "0…2³¹−1",
+              meaning: "synthetic: the language (shared by training and validation)"),
+        .init("data", "`userSeed`", default: "0", allowed: "0…2³¹−1",
+              meaning: "synthetic: the training users"),
+        .init("data", "`validationSeed`", default: "1", allowed: "0…2³¹−1, ≠ `userSeed`",
+              meaning: "synthetic: the validation users"),
+        .init("data", "`trainPath`", default: "— (required)", allowed: "a folder",
+              meaning: "files: federated text folder (docs/formats.md), relative to the scenario"),
+        .init("data", "`validationPath`", default: "— (required)", allowed: "a folder",
+              meaning: "files: held-out users; same `vocab.txt` as `trainPath`"),
+        .init("data", "`unigram`", default: "`rank`", allowed: "`rank`, `heldOut`",
+              meaning: "public word frequencies for PEU and the sampled losses: 1/rank over the vocabulary's order, or add-one counts of the validation users' targets (docs/peu.md)"),
+        // model
+        .init("model", "`kind`", default: "`lstm`", allowed: "`lstm`, `transformer`",
+              meaning: ""),
+        .init("model", "`embeddingSize`", default: "96", allowed: "1…4096",
+              meaning: "lstm: tied input/output embedding width"),
+        .init("model", "`hiddenSize`", default: "256", allowed: "1…8192",
+              meaning: "lstm: LSTM cells (projected back to the embedding width)"),
+        .init("model", "`width`", default: "64", allowed: "4…4096",
+              meaning: "transformer: model width"),
+        .init("model", "`heads`", default: "4", allowed: "1…64, divides `width`",
+              meaning: "transformer"),
+        .init("model", "`layers`", default: "2", allowed: "1…48",
+              meaning: "transformer"),
+        .init("model", "`maxSteps`", default: "32", allowed: "2…4096, ≥ `clients.sequenceLength`",
+              meaning: "transformer: positions"),
+        .init("model", "`dropout`", default: "0", allowed: "0…0.9",
+              meaning: "transformer"),
+        .init("model", "`initialWeights`", default: "none", allowed: "a run folder or its `checkpoint.bin`, relative to the scenario's folder",
+              meaning: "start from these weights instead of the seed's random ones (a warm start)"),
+        // clients
+        .init("clients", "`sampling`", default: "`fixed`", allowed: "`fixed`, `poisson`",
+              meaning: "cohort without replacement, or each user with probability q"),
+        .init("clients", "`cohortSize`", default: "50", allowed: "1…10⁶, ≤ population",
+              meaning: "fixed: users a round"),
+        .init("clients", "`samplingRate`", default: "0.001", allowed: "(0, 1]",
+              meaning: "poisson: q"),
+        .init("clients", "`localEpochs`", default: "1", allowed: "1…1000",
+              meaning: "passes over the client's rows"),
+        .init("clients", "`maxSentences`", default: "64", allowed: "1…10⁵",
+              meaning: "a client trains on its first S sentences"),
+        .init("clients", "`batchSize`", default: "16", allowed: "1…4096",
+              meaning: "rows a local step"),
+        .init("clients", "`sequenceLength`", default: "20", allowed: "2…4096",
+              meaning: "tokens a row: `<bos>`+sentence → sentence+`<eos>`, padded"),
+        .init("clients", "`optimizer`", default: "`sgd`", allowed: "`sgd`, `adam`, `adagrad`",
+              meaning: "local optimizer, fresh state per task"),
+        .init("clients", "`learningRate`", default: "0.3", allowed: "(0, 100]",
+              meaning: "local learning rate"),
+        .init("clients", "`momentum`", default: "0", allowed: "0…0.999",
+              meaning: "sgd: heavy-ball momentum"),
+        .init("clients", "`proximalMu`", default: "0", allowed: "0…1000",
+              meaning: "FedProx μ (Li et al. 2020); 0 is off"),
+        .init("clients", "`weighting`", default: "`user`", allowed: "`user`, `token`",
+              meaning: "a client's weight in the average"),
+        .init("clients", "`shuffle`", default: "true", allowed: "true, false",
+              meaning: "shuffle rows each epoch (keyed by seed, round, user)"),
+        .init("clients", "`loss`", default: "`softmax`", allowed: "`softmax`, `sampledSoftmax`, `nce`",
+              meaning: "training loss over the tied output (lstm only for the sampled two); evaluation is always the exact softmax (docs/peu.md)"),
+        .init("clients", "`lossSamples`", default: "min(256, V−2)", allowed: "1…V−2",
+              meaning: "sampledSoftmax, nce: noise words a step, shared by the batch"),
+        .init("clients", "`memoryLimitBytes`", default: "none", allowed: "1…2⁵⁰",
+              meaning: "a task whose computed peak memory exceeds it is refused and counted (`clients.refusedForMemory`)"),
+        // peu
+        .init("peu", "`rows`", default: "— (required)", allowed: "1…V−1",
+              meaning: "embedding rows each round trains and sends"),
+        .init("peu", "`rule`", default: "`sampled`", allowed: "`top`, `sampled`, `mixed`",
+              meaning: "the m most frequent; m drawn ∝ frequency^power without replacement, fresh each round; or the top `topRows` plus sampled"),
+        .init("peu", "`topRows`", default: "rows/2", allowed: "1…rows−1",
+              meaning: "mixed: rows always trained"),
+        .init("peu", "`power`", default: "1", allowed: "0…4",
+              meaning: "sampled, mixed: exponent on the frequencies (0 is uniform)"),
+        // lora
+        .init("lora", "`rank`", default: "8", allowed: "1…smallest side of an adapted matrix",
+              meaning: "r"),
+        .init("lora", "`alpha`", default: "2·rank", allowed: "(0, 10⁴]",
+              meaning: "α; the adapter's scale is α/r"),
+        .init("lora", "`server`", default: "`keep`", allowed: "`keep`, `merge`",
+              meaning: "keep adapters in the global model, or fold them into the base after every round and restart them"),
+        // server
+        .init("server", "`optimizer`", default: "`fedavg`", allowed: "`fedavg`, `fedavgm`, `fedadam`, `fedyogi`, `fedadagrad`, `lamb`",
+              meaning: "central optimizer (Reddi et al. 2021)"),
+        .init("server", "`learningRate`", default: "1 for fedavg, else 0.01", allowed: "(0, 100]",
+              meaning: "server learning rate"),
+        .init("server", "`momentum`", default: "0.9", allowed: "0…0.999",
+              meaning: "fedavgm"),
+        .init("server", "`beta1`, `beta2`", default: "0.9, 0.99", allowed: "0…0.999, 0…0.9999",
+              meaning: "fedadam, fedyogi, lamb"),
+        .init("server", "`adaptivity`", default: "0.001", allowed: "(0, 10]",
+              meaning: "τ (ε) of the adaptive servers"),
+        .init("server", "`warmupRounds`", default: "0", allowed: "0…10⁶",
+              meaning: "linear warm-up of the server rate; one longer than the run only ramps part-way (so `--set rounds=…` alone can shorten a run)"),
+        .init("server", "`decay`", default: "`none`", allowed: "`none`, `cosine`, `step`",
+              meaning: "after warm-up"),
+        .init("server", "`minimumFactor`", default: "0", allowed: "0…1",
+              meaning: "cosine: final rate as a fraction"),
+        .init("server", "`decayEvery`, `decayFactor`", default: "rounds/3, 0.5", allowed: "≥ 1, (0, 1]",
+              meaning: "step decay"),
+        // evaluation
+        .init("evaluation", "`every`", default: "rounds/10", allowed: "0…10⁶",
+              meaning: "evaluate every k rounds (and at round 0 and the last); 0 is never"),
+        .init("evaluation", "`users`", default: "200", allowed: "1…10⁶",
+              meaning: "first users of the validation population"),
+        .init("evaluation", "`batchSize`", default: "128", allowed: "1…4096",
+              meaning: "rows an evaluation batch"),
+        .init("evaluation", "`target`", default: "—", allowed: "`{\"metric\": NAME, \"value\": X}`",
+              meaning: "the summary's `timeToTarget`: the first evaluation round whose metric `NAME` (one of the task's; default its primary) reaches X (at or below it when lower is better), with its simulated hours and wall seconds"),
+        .init("evaluation", "`targetPerplexity`", default: "—", allowed: "> 1",
+              meaning: "a language task's synonym for `target` with metric `validationPerplexity` (give one or the other)"),
+        // privacy
+        .init("privacy", "`mechanism`", default: "`gaussian`", allowed: "`gaussian`, `laplace`, `localGaussian`, `localLaplace`, `discreteGaussian`, `skellam`",
+              meaning: "where noise is added and of which kind (docs/privacy.md)"),
+        .init("privacy", "`clipping`", default: "`flat`", allowed: "`flat`, `perLayer`",
+              meaning: "L2 clipping of the whole update, or each tensor to clipBound/√L (Laplace mechanisms clip L1)"),
+        .init("privacy", "`clipBound`", default: "1.0", allowed: "> 0",
+              meaning: "the clip bound C (the sensitivity)"),
+        .init("privacy", "`epsilon`", default: "—", allowed: "> 0",
+              meaning: "target ε: the noise is calibrated so the planned rounds spend at most this; also the budget the run stops at"),
+        .init("privacy", "`noiseMultiplier`", default: "—", allowed: "> 0",
+              meaning: "z = noise std / C; given instead of (or with) `epsilon`, which then only stops the run"),
+        .init("privacy", "`delta`", default: "required", allowed: "(0, 1)",
+              meaning: "δ of the guarantee"),
+        .init("privacy", "`accountant`", default: "`pld` (`rdp` for integer mechanisms)", allowed: "`pld`, `rdp`",
+              meaning: "how ε is computed"),
+        .init("privacy", "`noiseCohortSize`", default: "—", allowed: "1…users",
+              meaning: "pfl's option: noise as if this many users were sampled; ε is for that cohort, `epsilonAsRun` for the real one"),
+        .init("privacy", "`adaptiveClipping.targetQuantile`", default: "0.5", allowed: "0…1",
+              meaning: "fraction of updates the bound should hold (Andrew et al. 2021)"),
+        .init("privacy", "`adaptiveClipping.learningRate`", default: "0.2", allowed: "> 0",
+              meaning: "geometric step of the bound per round"),
+        .init("privacy", "`adaptiveClipping.countNoise`", default: "cohort/20", allowed: "> z/2",
+              meaning: "noise std on the count of users within the bound"),
+        // secureAggregation
+        .init("secureAggregation", "`protocol`", default: "`secaggplus`", allowed: "`secagg`, `secaggplus`",
+              meaning: "SecAgg's complete graph, or SecAgg+'s random k-regular graph (docs/secure-aggregation.md)"),
+        .init("secureAggregation", "`neighbours`", default: "3⌈log₂ n⌉, even", allowed: "2…10⁵",
+              meaning: "SecAgg+'s k (capped at cohort − 1); `secaggplus` only"),
+        .init("secureAggregation", "`thresholdFraction`", default: "0.5", allowed: "[0, 1)",
+              meaning: "shares needed to reconstruct: ⌊fraction · neighbours⌋ + 1"),
+        .init("secureAggregation", "`bits`", default: "32", allowed: "8…32",
+              meaning: "the ring Z_2^bits; checked against the largest planned cohort"),
+        .init("secureAggregation", "`clipBound`", default: "required without `privacy`", allowed: "> 0",
+              meaning: "L2 bound updates are clipped to before quantisation; not allowed with `privacy`, whose bound is used"),
+        .init("secureAggregation", "`dropoutRate`", default: "0", allowed: "[0, 1)",
+              meaning: "probability a client drops during the round, spread evenly over the four steps"),
+        .init("secureAggregation", "`dropoutRates.advertiseKeys`, `.shareKeys`, `.maskedInput`, `.unmasking`", default: "0", allowed: "[0, 1)",
+              meaning: "per step: probability that a client still in drops at it (instead of `dropoutRate`)"),
+        // devices
+        .init("devices", "`classes`", default: "the standard mix", allowed: "`{name: weight}`",
+              meaning: "device classes in proportion: standard names (`clients/*.json`) or profile files ending in `.json`, relative to the scenario"),
+        .init("devices", "`timeZones`", default: "12 populous offsets", allowed: "list of hours in [−12, 14]",
+              meaning: "UTC offsets clients are spread over uniformly"),
+        .init("devices", "`trace`", default: "—", allowed: "a JSONL path",
+              meaning: "replay this trace instead (client i holds user i's data); excludes `classes` and `timeZones`"),
+        .init("devices", "`overSelection`", default: "1.3", allowed: "1…10",
+              meaning: "select ⌈overSelection · cohortSize⌉ of the available clients; keep the first cohortSize reports"),
+        .init("devices", "`deadlineSeconds`", default: "600", allowed: "(0, 86400]",
+              meaning: "a task not reported this long after it started is dropped"),
+        .init("devices", "`selectionSeconds`", default: "60", allowed: "0…86400",
+              meaning: "the server's check-in window before tasks start"),
+        // output
+        .init("output", "`directory`", default: "`runs` in the current folder", allowed: "a path, relative to the scenario's folder",
+              meaning: "run folders go in `directory/name` (`name-2`, … if taken)"),
+        .init("output", "`checkpointEvery`", default: "rounds/10", allowed: "1…10⁶",
+              meaning: "write `checkpoint.bin` every k rounds and at the end"),
+    ]
+}
