@@ -35,10 +35,14 @@ package enum SoftmaxCrossEntropy {
                 continue
             }
             precondition(target >= 0 && Int(target) < classes, "SoftmaxCrossEntropy: target \(target) out of range")
-            Softmax.softmaxRows(row, rows: 1, columns: classes)
-            nll -= Double(logf(max(row[Int(target)], Float.leastNormalMagnitude)))
-            row[Int(target)] -= 1
-            for j in 0..<classes { row[j] *= scale }
+            // (softmax − onehot) · scale in three passes (max, exponentials and their sum, one scaling by
+            // scale / Σ), rather than normalising and scaling separately.
+            let rowMax = Reductions.max(UnsafeBufferPointer(start: row, count: classes))
+            let inverse = 1 / VectorMath.exponentiateAndSum(row, count: classes, shift: rowMax)
+            nll -= Double(logf(max(row[Int(target)] * inverse, Float.leastNormalMagnitude)))
+            let factor = inverse * scale
+            for j in 0..<classes { row[j] *= factor }
+            row[Int(target)] -= scale
         }
         return Result(negativeLogLikelihood: nll, count: counted)
     }
