@@ -226,6 +226,21 @@ void murmur_gemm_kernel(int variant, long depth, const float *packedA, long aPan
     variants[variant].kernel(depth, packedA, aPanelStride, b, bRowStride, bPanelStride, c, ldc, mr, nr, alpha, beta);
 }
 
+void murmur_gemm_block(int variant, long rows, long columns, long depth, const float *packedA, const float *b,
+                       long bRowStride, long bPanelStride, float *c, long ldc, float alpha, float beta) {
+    const micro_kernel_fn kernel = variants[variant].kernel;
+    const long tileRows = variants[variant].rows, tileColumns = variants[variant].columns;
+    for (long jr = 0; jr < columns; jr += tileColumns) {
+        const long nr = columns - jr < tileColumns ? columns - jr : tileColumns;
+        const float *bTile = b + (jr / MURMUR_GEMM_NR) * bPanelStride;
+        for (long ir = 0; ir < rows; ir += tileRows) {
+            const long mr = rows - ir < tileRows ? rows - ir : tileRows;
+            kernel(depth, packedA + ir * depth, MURMUR_GEMM_MR * depth, bTile, bRowStride, bPanelStride,
+                   c + ir * ldc + jr, ldc, mr, nr, alpha, beta);
+        }
+    }
+}
+
 int murmur_gemm_variant_supported(int variant) {
     return variant >= 0 && variant < MURMUR_GEMM_VARIANTS && supported[variant];
 }

@@ -157,8 +157,8 @@ struct GEMMProblem {
     func compute(rows: Range<Int>, columns: Range<Int>) {
         let buffers = PackingBuffers.forCurrentThread()
         let packedA = buffers.a.pointer, packedB = buffers.b.pointer
-        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-        let tileRows = kernel.tileRows, tileColumns = kernel.tileColumns, variant = kernel.index
+        let nr = GEMMBlocking.nr
+        let variant = kernel.index
         // In place only where B's rows are close together: at a stride of a page or more, each k of a
         // tile would touch another page (TLB misses) and the same L1 sets.
         let directB = !transposeB && rows.count < GEMMBlocking.directBRowLimit && ldb <= GEMMBlocking.directBMaxStride
@@ -183,19 +183,8 @@ struct GEMMProblem {
                 while i0 < rows.upperBound {
                     let mcHere = min(GEMMBlocking.mc, rows.upperBound - i0)
                     packA(into: packedA, rowStart: i0, rows: mcHere, depthStart: p0, depth: kcHere)
-                    var jr = 0
-                    while jr < ncHere {
-                        let nrHere = min(tileColumns, ncHere - jr)
-                        let bTile = bBlock + (jr / nr) * bPanelStride
-                        var ir = 0
-                        while ir < mcHere {
-                            murmur_gemm_kernel(
-                                variant, kcHere, packedA + ir * kcHere, mr * kcHere, bTile, bRowStride, bPanelStride,
-                                c + (i0 + ir) * ldc + j0 + jr, ldc, min(tileRows, mcHere - ir), nrHere, alpha, betaHere)
-                            ir += tileRows
-                        }
-                        jr += tileColumns
-                    }
+                    murmur_gemm_block(variant, mcHere, ncHere, kcHere, packedA, bBlock, bRowStride, bPanelStride,
+                                      c + i0 * ldc + j0, ldc, alpha, betaHere)
                     i0 += mcHere
                 }
                 p0 += kcHere

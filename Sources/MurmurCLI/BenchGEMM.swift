@@ -91,6 +91,13 @@ struct GEMMBenchCase {
     }
 }
 
+/// The best GFLOP/s of the packed GEMM on the LSTM's 320 × 256 × 1024 gate product (its fastest shape)
+/// with `pool`'s threads: the peak that `bench train` and `bench round` state their utilisation against.
+func measuredGEMMPeakGFLOPS(pool: ThreadPool, seconds: Double = 0.5) -> Double {
+    GEMMBenchCase(m: 320, k: 256, n: 1024, transposeA: false, transposeB: false)
+        .measure(pool: pool, seconds: seconds).bestGFLOPS
+}
+
 /// Runs `body` `warmUp` times, then repeatedly for at least `seconds` and `minimumRepeats` times;
 /// returns the sorted durations in seconds.
 func repeatTimed(seconds: Double, minimumRepeats: Int, warmUp: Int, _ body: () -> Void) -> [Double] {

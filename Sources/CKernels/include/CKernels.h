@@ -28,6 +28,12 @@ void murmur_gemm_kernel(int variant, long depth, const float *packedA, long aPan
                         long bRowStride, long bPanelStride, float *c, long ldc, long mr, long nr, float alpha,
                         float beta);
 
+/// The register tiles of one packed block: C[0..<rows, 0..<columns] = alpha * (A * B) + beta * C, where A
+/// is `rows` rows packed in MR-row panels of `depth` (panel stride MR · depth) and B is addressed as for
+/// `murmur_gemm_kernel`. The loop over tiles lives here so that a block costs one call from Swift.
+void murmur_gemm_block(int variant, long rows, long columns, long depth, const float *packedA, const float *b,
+                       long bRowStride, long bPanelStride, float *c, long ldc, float alpha, float beta);
+
 /// Whether this CPU can run `variant`.
 int murmur_gemm_variant_supported(int variant);
 /// Rows and columns of `variant`'s register tile (multiples of MR and NR).
