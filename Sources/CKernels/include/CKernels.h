@@ -44,6 +44,12 @@ const char *murmur_gemm_variant_name(int variant);
 /// The best variant this CPU supports, chosen once at start-up.
 int murmur_gemm_chosen_variant(void);
 
+/// Replaces row[0..<count] by scale · (softmax(row) − onehot(target)) and returns softmax(row)[target].
+///
+/// With `vectorised` non-zero and AVX-512 available, sixteen lanes at a time; otherwise the portable
+/// loop. Both are deterministic; their sums run in different orders, so their bits may differ.
+float murmur_softmax_gradient_row(int vectorised, float *row, long count, long target, float scale);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,12 +37,8 @@ package enum SoftmaxCrossEntropy {
             precondition(target >= 0 && Int(target) < classes, "SoftmaxCrossEntropy: target \(target) out of range")
             // (softmax − onehot) · scale in three passes (max, exponentials and their sum, one scaling by
             // scale / Σ), rather than normalising and scaling separately.
-            let rowMax = Reductions.max(UnsafeBufferPointer(start: row, count: classes))
-            let inverse = 1 / VectorMath.exponentiateAndSum(row, count: classes, shift: rowMax)
-            nll -= Double(logf(max(row[Int(target)] * inverse, Float.leastNormalMagnitude)))
-            let factor = inverse * scale
-            for j in 0..<classes { row[j] *= factor }
-            row[Int(target)] -= scale
+            let probability = Softmax.crossEntropyGradientRow(row, count: classes, target: Int(target), scale: scale)
+            nll -= Double(logf(max(probability, Float.leastNormalMagnitude)))
         }
         return Result(negativeLogLikelihood: nll, count: counted)
     }
