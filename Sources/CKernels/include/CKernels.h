@@ -34,6 +34,9 @@ void murmur_gemm_kernel(int variant, long depth, const float *packedA, long aPan
 void murmur_gemm_block(int variant, long rows, long columns, long depth, const float *packedA, const float *b,
                        long bRowStride, long bPanelStride, float *c, long ldc, float alpha, float beta);
 
+/// Packs one full panel: out[p · width + i] = src[i · si + p · sp] for p < depth, i < width (6 or 16).
+void murmur_gemm_pack_panel(long width, long depth, const float *src, long si, long sp, float *out);
+
 /// Whether this CPU can run `variant`.
 int murmur_gemm_variant_supported(int variant);
 /// Rows and columns of `variant`'s register tile (multiples of MR and NR).
