@@ -1,3 +1,5 @@
+import CKernels
+
 /// Packing of `op(A)` and `op(B)` blocks into the panel layout the micro-kernel reads.
 ///
 /// A panel of A holds MR rows: for each k, MR consecutive floats. A panel of B holds NR columns: for each
@@ -12,15 +14,10 @@ extension GEMMProblem {
         while panel < rows {
             let live = min(mr, rows - panel)
             let firstRow = rowStart + panel
-            if transposeA && live == 6 && mr == 6 {
-                // A full panel of A stored k × m: six contiguous values per k, copied without lane checks.
-                var source = a + (depthStart &* lda &+ firstRow)
-                for _ in 0..<depth {
-                    out[0] = source[0]; out[1] = source[1]; out[2] = source[2]
-                    out[3] = source[3]; out[4] = source[4]; out[5] = source[5]
-                    out += 6
-                    source += lda
-                }
+            if transposeA && live == mr {
+                // A full panel of A stored k × m: MR contiguous values per k (C, gathers on AVX-512).
+                murmur_gemm_pack_panel(mr, depth, a + (depthStart &* lda &+ firstRow), 1, lda, out)
+                out += depth * mr
             } else if transposeA {
                 // A is stored k × m: the MR values of one k are contiguous.
                 for p in 0..<depth {
@@ -29,16 +26,11 @@ extension GEMMProblem {
                     for i in live..<mr { out[i] = 0 }
                     out += mr
                 }
-            } else if live == 6 && mr == 6 {
-                // A full panel of row-major A: six row streams read in step, unrolled so the copy has no
-                // per-element bounds or lane checks (this loop is most of a thin GEMM's packing time).
-                let r0 = a + (firstRow &* lda &+ depthStart)
-                let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
-                for p in 0..<depth {
-                    out[0] = r0[p]; out[1] = r1[p]; out[2] = r2[p]
-                    out[3] = r3[p]; out[4] = r4[p]; out[5] = r5[p]
-                    out += 6
-                }
+            } else if live == mr {
+                // A full panel of row-major A: MR row streams read in step (C, gathers on AVX-512; this is
+                // most of a thin GEMM's packing time).
+                murmur_gemm_pack_panel(mr, depth, a + (firstRow &* lda &+ depthStart), lda, 1, out)
+                out += depth * mr
             } else {
                 for p in 0..<depth {
                     let source = a + firstRow * lda + depthStart + p
@@ -61,20 +53,10 @@ extension GEMMProblem {
         while panel < columns {
             let live = min(nr, columns - panel)
             let firstColumn = columnStart + panel
-            if transposeB && live == 16 && nr == 16 {
-                // A full panel of B stored n × k: sixteen column streams read in step, each k's sixteen
-                // values written as one contiguous vector (no strided stores).
-                let first = b + (firstColumn &* ldb &+ depthStart)
-                let raw = UnsafeMutableRawPointer(out)
-                for p in 0..<depth {
-                    var values = SIMD16<Float>()
-                    var source = first + p
-                    for j in 0..<16 {
-                        values[j] = source.pointee
-                        source += ldb
-                    }
-                    raw.storeBytes(of: values, toByteOffset: p &* 64, as: SIMD16<Float>.self)
-                }
+            if transposeB && live == nr {
+                // A full panel of B stored n × k: NR column streams read in step, each k's NR values written
+                // as one vector (C, one gather a k on AVX-512).
+                murmur_gemm_pack_panel(nr, depth, b + (firstColumn &* ldb &+ depthStart), ldb, 1, out)
             } else if transposeB {
                 // B is stored n × k: walk each column's contiguous k run, writing with stride NR.
                 for j in 0..<live {

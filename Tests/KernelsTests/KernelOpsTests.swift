@@ -91,4 +91,30 @@ import Testing
         #expect(b[flat: 0] == 1 && a[flat: 0] == 10)
         #expect(a.reshaped([3, 2]).shape == [3, 2])
     }
+
+    /// The fused cross-entropy gradient row, vectorised (AVX-512 where the CPU has it) and portable,
+    /// against softmax in Double, on lengths around the 16-lane width and the vocabulary's.
+    @Test(arguments: [1, 15, 16, 17, 100, 10_000])
+    func crossEntropyGradientRowMatchesDouble(count: Int) {
+        var random = TestRandom(seed: UInt64(count))
+        let logits = random.floats(count, -20, 20)
+        let target = count / 3, scale: Float = 0.125
+        let maximum = logits.map(Double.init).max()!
+        let total = logits.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
+        let expected = logits.enumerated().map { j, x in
+            Double(scale) * (Foundation.exp(Double(x) - maximum) / total - (j == target ? 1 : 0))
+        }
+        for vectorised in [true, false] {
+            var row = logits
+            let probability = row.withUnsafeMutableBufferPointer {
+                Softmax.crossEntropyGradientRow($0.baseAddress!, count: count, target: target, scale: scale,
+                                                vectorised: vectorised)
+            }
+            let expectedProbability = expected[target] / Double(scale) + 1
+            #expect(abs(Double(probability) - expectedProbability) <= 1e-5 * max(expectedProbability, 1e-30) + 1e-12)
+            for j in 0..<count {
+                #expect(abs(Double(row[j]) - expected[j]) <= 1e-5 * abs(expected[j]) + 1e-9, "lane \(j) vectorised \(vectorised)")
+            }
+        }
+    }
 }

@@ -33,6 +33,9 @@ package struct LSTM: Sendable {
         let cells: AlignedBuffer  // [T·B, H] c_t
         let tanhCells: AlignedBuffer  // [T·B, H] tanh(c_t)
         let carry: AlignedBuffer  // [2, B, H] dh and dc flowing back in time
+        /// W_hhᵀ packed into GEMM panels once per forward and read by every step's product (packing the
+        /// 4H × H weight for each step's few rows cost as much as the product).
+        let packedRecurrentWeight: AlignedBuffer
 
         package init(capacity: Int, batch: Int, hiddenSize: Int) {
             self.capacity = capacity
@@ -40,11 +43,17 @@ package struct LSTM: Sendable {
             cells = AlignedBuffer(count: capacity * hiddenSize)
             tanhCells = AlignedBuffer(count: capacity * hiddenSize)
             carry = AlignedBuffer(count: 2 * batch * hiddenSize)
+            packedRecurrentWeight = AlignedBuffer(count: gemmPackedBCount(k: hiddenSize, n: 4 * hiddenSize))
         }
 
         /// The scalars `init` allocates for these sizes.
         package static func scalarCount(capacity: Int, batch: Int, hiddenSize: Int) -> Int {
-            capacity * 6 * hiddenSize + 2 * batch * hiddenSize
+            capacity * 6 * hiddenSize + 2 * batch * hiddenSize + gemmPackedBCount(k: hiddenSize, n: 4 * hiddenSize)
+        }
+
+        /// The scalars this instance holds, counted from its buffers.
+        package var allocatedScalars: Int {
+            gates.count + cells.count + tanhCells.count + carry.count + packedRecurrentWeight.count
         }
     }
 
@@ -59,11 +68,16 @@ package struct LSTM: Sendable {
              a: x, lda: inputSize, b: parameters + inputWeight.offset, ldb: inputSize,
              beta: 0, c: gates, ldc: gateWidth, pool: pool)
         Elementwise.addRowBias(parameters + bias.offset, to: gates, rows: rows, columns: gateWidth)
+        let packedRecurrent = activations.packedRecurrentWeight.pointer
+        if steps > 1 {
+            gemmPackB(transposeB: true, k: hidden, n: gateWidth, b: parameters + recurrentWeight.offset, ldb: hidden,
+                      into: packedRecurrent)
+        }
         for t in 0..<steps {
             let stepGates = gates + t * batch * gateWidth
             if t > 0 {
-                gemm(transposeA: false, transposeB: true, m: batch, n: gateWidth, k: hidden, alpha: 1,
-                     a: h + (t - 1) * batch * hidden, lda: hidden, b: parameters + recurrentWeight.offset, ldb: hidden,
+                gemm(transposeA: false, m: batch, n: gateWidth, k: hidden, alpha: 1,
+                     a: h + (t - 1) * batch * hidden, lda: hidden, packedB: packedRecurrent,
                      beta: 1, c: stepGates, ldc: gateWidth, pool: pool)
             }
             for b in 0..<batch {

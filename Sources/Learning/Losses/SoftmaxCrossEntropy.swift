@@ -35,10 +35,10 @@ package enum SoftmaxCrossEntropy {
                 continue
             }
             precondition(target >= 0 && Int(target) < classes, "SoftmaxCrossEntropy: target \(target) out of range")
-            Softmax.softmaxRows(row, rows: 1, columns: classes)
-            nll -= Double(logf(max(row[Int(target)], Float.leastNormalMagnitude)))
-            row[Int(target)] -= 1
-            for j in 0..<classes { row[j] *= scale }
+            // (softmax − onehot) · scale in three passes (max, exponentials and their sum, one scaling by
+            // scale / Σ), rather than normalising and scaling separately.
+            let probability = Softmax.crossEntropyGradientRow(row, count: classes, target: Int(target), scale: scale)
+            nll -= Double(logf(max(probability, Float.leastNormalMagnitude)))
         }
         return Result(negativeLogLikelihood: nll, count: counted)
     }

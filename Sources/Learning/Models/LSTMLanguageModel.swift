@@ -114,7 +114,18 @@ package final class LSTMLanguageModel: LanguageModel {
 
     package func lossAndGradient(_ batch: TokenBatch, pool: ThreadPool? = nil) -> SoftmaxCrossEntropy.Result {
         let w = prepareWorkspace(batch, training: true)
-        gradients.zero()
+        // The full softmax's dE GEMM overwrites the embedding's gradient (beta 0) before anything adds to
+        // it, so only the rest is zeroed: the 10000 × 96 table is most of the model, a pass saved a step.
+        let fullSoftmax = w.sampled == nil
+        let tableRange = embedding.weight.range
+        gradients.withUnsafeMutableBufferPointer { g in
+            if fullSoftmax {
+                UnsafeMutableBufferPointer(rebasing: g[..<tableRange.lowerBound]).update(repeating: 0)
+                UnsafeMutableBufferPointer(rebasing: g[tableRange.upperBound...]).update(repeating: 0)
+            } else {
+                g.update(repeating: 0)
+            }
+        }
         let rows = batch.batch * batch.steps
         let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
         return parameters.withUnsafeBufferPointer { p in
@@ -145,7 +156,7 @@ package final class LSTMLanguageModel: LanguageModel {
                     gemm(transposeA: false, transposeB: false, m: counted, n: e, k: v, alpha: 1, a: w.logits.pointer,
                          lda: v, b: table, ldb: e, beta: 0, c: w.countedGradient.pointer, ldc: e, pool: pool)
                     gemm(transposeA: true, transposeB: false, m: v, n: e, k: counted, alpha: 1, a: w.logits.pointer,
-                         lda: v, b: w.countedProjected.pointer, ldb: e, beta: 1, c: grads + embedding.weight.offset,
+                         lda: v, b: w.countedProjected.pointer, ldb: e, beta: 0, c: grads + embedding.weight.offset,
                          ldc: e, pool: pool)
                 }
                 w.dProjected.pointer.update(repeating: 0, count: rows * e)
@@ -293,7 +304,7 @@ package final class LSTMLanguageModel: LanguageModel {
         var allocatedBytes: Int {
             let model = embedded.count + hidden.count + projected.count + countedProjected.count + logits.count
                 + countedGradient.count + dProjected.count + dHidden.count + dEmbedded.count
-            let recurrent = lstm.gates.count + lstm.cells.count + lstm.tanhCells.count + lstm.carry.count
+            let recurrent = lstm.allocatedScalars
             return 4 * (model + recurrent + ids.count + countedRows.count + countedTargets.count)
                 + (sampled?.allocatedBytes ?? 0)
         }
