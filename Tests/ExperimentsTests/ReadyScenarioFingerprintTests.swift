@@ -2,16 +2,17 @@ import Experiments
 import Federation
 import Foundation
 import Kernels
+import Synchronization
 import Testing
 
-/// The ready scenarios' first rounds, bit for bit, against what Murmur computed before the task seam
-/// (`Fingerprints/before-task-seam.json`, recorded from commit ff52cde): the refactor that made the
-/// round generic over its task changed no number. Every figure of a metrics line but wall and CPU time
-/// is compared exactly; a single changed bit in training changes the training loss and update norm.
+/// The ready scenarios' first rounds, bit for bit, against recorded ones (`Fingerprints/<kernel>.json`).
+/// Every figure of a metrics line but wall and CPU time is compared exactly; a single changed bit in
+/// training changes the training loss and update norm. The task seam was checked this way against
+/// metrics recorded before it (`Fingerprints/history/before-task-seam.json`, commit ff52cde): identical.
 ///
-/// Bits are per binary and GEMM kernel (docs/architecture.md, "Determinism"), so the check runs where
-/// the recorded kernel does; a change that alters bits on purpose (a new kernel) records new values
-/// and says why in its commit.
+/// Bits are per binary and GEMM kernel (docs/architecture.md, "Determinism"), so the check runs where a
+/// recorded kernel does. A change that alters bits on purpose records new values — run this suite with
+/// `MURMUR_RECORD_FINGERPRINTS=1`, which writes the running kernel's file — and says why in its commit.
 @Suite(.serialized) struct ReadyScenarioFingerprintTests {
     struct Recorded: Decodable {
         var kernel: String
@@ -56,11 +57,15 @@ import Testing
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+    static let fingerprintURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fingerprints/\(gemmMicroKernelName).json")
+    static let recording = ProcessInfo.processInfo.environment["MURMUR_RECORD_FINGERPRINTS"] == "1"
     static let recorded: Recorded? = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fingerprints/before-task-seam.json")
-        return (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Recorded.self, from: $0) }
+        if recording, let template = try? Data(contentsOf: fingerprintURL.deletingLastPathComponent()
+            .appendingPathComponent("runs.json")) { return try? JSONDecoder().decode(Recorded.self, from: template) }
+        return (try? Data(contentsOf: fingerprintURL)).flatMap { try? JSONDecoder().decode(Recorded.self, from: $0) }
     }()
+    static let recordedLines = Mutex<[String: [Line]]>([:])
 
     /// The scenario of a recorded run, as `murmur run`, `replay` or `compare` would build it.
     static func scenario(_ run: Run) throws -> Scenario {
@@ -78,7 +83,8 @@ import Testing
         return try Scenario(contentsOf: file, overrides: overrides)
     }
 
-    @Test(.enabled(if: recorded?.kernel == gemmMicroKernelName, "the fingerprints are of the \(recorded?.kernel ?? "?") kernel"),
+    @Test(.enabled(if: recording || recorded?.kernel == gemmMicroKernelName,
+                   "no fingerprints are recorded for the \(gemmMicroKernelName) kernel"),
           arguments: recorded?.runs ?? [])
     func firstRoundsAreBitIdenticalToTheRecordedOnes(run: Run) throws {
         var options = RunOptions()
@@ -87,10 +93,35 @@ import Testing
         options.threads = 2
         let (_, folder) = try ScenarioRunner(scenario: try Self.scenario(run), options: options, reporter: .silent).run()
         let lines = try RoundMetrics.read(from: URL(fileURLWithPath: folder).appendingPathComponent("metrics.jsonl")).map(Line.init)
+        try? FileManager.default.removeItem(atPath: folder)
+        if Self.recording {
+            try Self.record(run, lines)
+            return
+        }
         #expect(lines.count == run.lines.count)
         for (got, expected) in zip(lines, run.lines) {
             #expect(got == expected, "round \(expected.round)")
         }
-        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Writes the running kernel's fingerprint file once every run of `runs.json` has its lines.
+    static func record(_ run: Run, _ lines: [Line]) throws {
+        let all = recordedLines.withLock { recorded -> [String: [Line]] in
+            recorded[run.name] = lines
+            return recorded
+        }
+        guard let template = recorded, all.count == template.runs.count else { return }
+        var file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fingerprintURL.deletingLastPathComponent()
+            .appendingPathComponent("runs.json"))) as? [String: Any])
+        file["kernel"] = gemmMicroKernelName
+        let encoder = JSONEncoder()
+        var runs: [[String: Any]] = []
+        for var entry in file["runs"] as? [[String: Any]] ?? [] {
+            let name = entry["name"] as? String ?? ""
+            entry["lines"] = try JSONSerialization.jsonObject(with: encoder.encode(all[name] ?? []))
+            runs.append(entry)
+        }
+        file["runs"] = runs
+        try JSONSerialization.data(withJSONObject: file, options: [.prettyPrinted, .sortedKeys]).write(to: fingerprintURL)
     }
 }
