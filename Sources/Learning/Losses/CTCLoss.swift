@@ -19,6 +19,11 @@ package enum CTCLoss {
         package var negativeLogLikelihood: Double
         /// False when no alignment of the labels fits in the frames.
         package var feasible: Bool
+
+        package init(negativeLogLikelihood: Double, feasible: Bool) {
+            self.negativeLogLikelihood = negativeLogLikelihood
+            self.feasible = feasible
+        }
     }
 
     /// Frames an alignment of `labels` needs: one per label plus a blank between equal neighbours.
