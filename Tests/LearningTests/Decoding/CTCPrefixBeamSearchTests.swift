@@ -3,16 +3,8 @@ import Learning
 import MurmurTestSupport
 import Testing
 
-@Suite struct CTCDecodingTests {
+@Suite struct CTCPrefixBeamSearchTests {
     static func logits(_ probabilities: [[Double]]) -> [Float] { probabilities.flatMap { $0.map { Float(log($0)) } } }
-
-    @Test func greedyMergesRepeatsAndDropsBlanks() {
-        // Frame argmaxes: a a _ a b b _ _ c → "a a b c" as labels [1, 1, 2, 3].
-        let path = [1, 1, 0, 1, 2, 2, 0, 0, 3]
-        let logits = path.flatMap { best in (0..<4).map { Float($0 == best ? 2 : 0) } }
-        #expect(CTCGreedyDecoder.decode(logits: logits, frames: path.count, classes: 4) == [1, 1, 2, 3])
-        #expect(CTCGreedyDecoder.decode(logits: logits, frames: 0, classes: 4) == [])
-    }
 
     /// The textbook case where the best path and the best labelling differ: two frames with p(blank) = 0.6,
     /// p(a) = 0.4. The path "_ _" (0.36) beats every single path, but "a" has three (0.16 + 0.24 + 0.24).
