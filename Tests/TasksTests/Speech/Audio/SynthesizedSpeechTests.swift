@@ -8,11 +8,13 @@ import Testing
 @Suite(.enabled(if: Espeak.path != nil, "espeak-ng is not installed (apt-get install -y espeak-ng)"))
 struct SynthesizedSpeechTests {
 
-    static func synthesize(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("murmur-espeak-\(UUID().uuidString).wav").path
+    /// espeak-ng's rendering of `text` in `voice`, written to `path` (a fresh temporary file by default).
+    @discardableResult
+    static func synthesize(_ text: String, voice: String = "en-us", path: String? = nil) throws -> String {
+        let path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("murmur-espeak-\(UUID().uuidString).wav").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Espeak.path!)
-        process.arguments = ["-w", path, text]
+        process.arguments = ["-v", voice, "-w", path, text]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -40,6 +42,45 @@ struct SynthesizedSpeechTests {
         features.normalisePerDimension()
         let mean = features.values.reduce(0.0) { $0 + Double($1) } / Double(features.values.count)
         #expect(abs(mean) < 1e-4)
+    }
+}
+
+extension SynthesizedSpeechTests {
+    /// A speakers.jsonl folder of two synthetic speakers (two espeak-ng voices) loads lazily through the
+    /// population: transcripts encoded, 22 050 Hz audio at 16 kHz, features of every utterance finite.
+    @Test func aFolderOfSynthesizedSpeakersLoads() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("murmur-espeak-folder-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let speakers = [("s01", "en-us", ["turn on the light", "stop the music"]), ("s02", "en-us+f3", ["what's the time"])]
+        var lines: [String] = []
+        for (name, voice, texts) in speakers {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true)
+            var utterances: [String] = []
+            for (index, text) in texts.enumerated() {
+                let audio = "\(name)/\(String(format: "%04d", index + 1)).wav"
+                try Self.synthesize(text, voice: voice, path: folder.appendingPathComponent(audio).path)
+                utterances.append("{\"audio\": \"\(audio)\", \"text\": \"\(text)\"}")
+            }
+            lines.append("{\"speaker\": \"\(name)\", \"utterances\": [\(utterances.joined(separator: ", "))]}")
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("speakers.jsonl"))
+        let population = try SpeakerFolder(path: folder.path)
+        #expect(population.userCount == 2)
+        let front = SpeechFrontEnd()
+        for (index, (name, _, texts)) in speakers.enumerated() {
+            let speaker = try population.user(at: index)
+            #expect(speaker.name == name && speaker.utterances.map(\.text) == texts)
+            for utterance in speaker.utterances {
+                #expect(utterance.waveform.sampleRate == 16_000)
+                #expect(Alphabet.english.decode(utterance.labels) == utterance.text)
+                let features = front.evaluationFeatures(of: utterance.waveform)
+                // Enough 10 ms frames for CTC over the characters after a 3× subsampling.
+                #expect(features.frameCount / 3 > utterance.labels.count)
+                #expect(features.values.allSatisfy { $0.isFinite })
+            }
+        }
+        let totals = try population.validateAll()
+        #expect(totals.speakers == 2 && totals.utterances == 3 && totals.seconds > 1)
     }
 }
 
