@@ -3,9 +3,11 @@ import Foundation
 extension ExperimentPlan {
     /// A sweep of `scenarioFile`: the cartesian product of the `--grid key=v1,v2,…` axes, or of the
     /// file's `sweep.grid` when none is given; `repeats` (else `sweep.repeats`, else 1) runs of each.
+    /// `sweep.reference` ({"name": …, "set": {…}}) adds one variant off the grid — the non-private run a
+    /// privacy sweep is read against — which tables list and plots draw as a reference line.
     package static func sweep(scenarioFile: String, grid: [String], repeats: Int?, overrides: [String]) throws(ScenarioError) -> ExperimentPlan {
         let (text, tree, baseSeed) = try readBase(scenarioFile, overrides: overrides)
-        let section = try experimentSection("sweep", in: tree, file: scenarioFile, allowed: ["grid", "repeats"])
+        let section = try experimentSection("sweep", in: tree, file: scenarioFile, allowed: ["grid", "repeats", "reference"])
         var axes: [Axis] = []
         if grid.isEmpty {
             guard let entries = section["grid"] else {
@@ -41,9 +43,14 @@ extension ExperimentPlan {
             }
         }
         let repeatCount = try resolveRepeats(repeats, section: section, name: "sweep", file: scenarioFile)
+        var variants = gridVariants(axes)
+        if let reference = section["reference"] {
+            var variant = try namedVariant(reference, file: scenarioFile, keyPath: "sweep.reference")
+            variant.coordinates = axes.map { _ in "null" }  // off the grid: on no axis
+            variants.append(variant)
+        }
         return try checked(ExperimentPlan(kind: .sweep, scenarioFile: scenarioFile, scenarioText: text, overrides: overrides,
-                                          axes: axes, variants: gridVariants(axes), repeats: repeatCount,
-                                          baseSeed: baseSeed))
+                                          axes: axes, variants: variants, repeats: repeatCount, baseSeed: baseSeed))
     }
 
     /// A comparison of `scenarioFile`: one run per `--vary key=a,b,c` value, or the file's
@@ -64,21 +71,25 @@ extension ExperimentPlan {
                     + "or a compare.variants list of {\"name\": …, \"set\": {…}} in the scenario (docs/experiments.md)")
             }
             for (index, entry) in list.enumerated() {
-                let path = "compare.variants[\(index)]"
-                guard let object = entry as? [String: Any], let name = object["name"] as? String, !name.isEmpty,
-                      let set = object["set"] as? [String: Any], object.count == 2 else {
-                    throw ScenarioError(file: scenarioFile, keyPath: path, message: "must be {\"name\": \"…\", \"set\": {\"key.path\": value, …}}")
-                }
-                var assignments: [String] = []
-                for key in set.keys.sorted() {
-                    assignments.append("\(key)=\(try jsonText(set[key]!, file: scenarioFile, keyPath: "\(path).set.\(key)"))")
-                }
-                variants.append(Variant(label: name, assignments: assignments, coordinates: [], folderStem: folderName(name)))
+                variants.append(try namedVariant(entry, file: scenarioFile, keyPath: "compare.variants[\(index)]"))
             }
         }
         let repeatCount = try resolveRepeats(repeats, section: section, name: "compare", file: scenarioFile)
         return try checked(ExperimentPlan(kind: .compare, scenarioFile: scenarioFile, scenarioText: text, overrides: overrides,
                                           axes: [], variants: variants, repeats: repeatCount, baseSeed: baseSeed))
+    }
+
+    /// A variant given as {"name": "…", "set": {"key.path": value, …}} (a comparison's, a sweep's reference).
+    private static func namedVariant(_ entry: Any, file: String, keyPath path: String) throws(ScenarioError) -> Variant {
+        guard let object = entry as? [String: Any], let name = object["name"] as? String, !name.isEmpty,
+              let set = object["set"] as? [String: Any], object.count == 2 else {
+            throw ScenarioError(file: file, keyPath: path, message: "must be {\"name\": \"…\", \"set\": {\"key.path\": value, …}}")
+        }
+        var assignments: [String] = []
+        for key in set.keys.sorted() {
+            assignments.append("\(key)=\(try jsonText(set[key]!, file: file, keyPath: "\(path).set.\(key)"))")
+        }
+        return Variant(label: name, assignments: assignments, coordinates: [], folderStem: folderName(name))
     }
 
     /// The file's text, its JSON tree, and its seed after the common overrides (the first repeat's).

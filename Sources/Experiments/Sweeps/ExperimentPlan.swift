@@ -102,6 +102,7 @@ package struct ExperimentPlan: Sendable, Equatable, Codable {
 
     /// A JSON value as people write it: strings without their quotes.
     package static func displayValue(_ json: String) -> String {
+        if json == "null" { return "–" }  // a variant on no axis (a sweep's reference)
         if let text = (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])) as? String {
             return text
         }

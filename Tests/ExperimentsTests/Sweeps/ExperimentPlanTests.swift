@@ -29,6 +29,21 @@ import Testing
         #expect(scenarios[11].training.seed == 4 && scenarios[11].rounds == 3)
     }
 
+    /// `sweep.reference` adds one variant off the grid: the ready privacy sweep's non-private run, which
+    /// validates without a privacy section and sits on no axis.
+    @Test func aSweepCanCarryAReferenceOffTheGrid() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/privacy-sweep.json").path
+        let plan = try ExperimentPlan.sweep(scenarioFile: file, grid: [], repeats: 1, overrides: [])
+        #expect(plan.variants.count == 6 && plan.variants.last?.label == "no privacy")
+        #expect(plan.variants.last?.assignments == ["privacy=null"] && plan.variants.last?.coordinates == ["null"])
+        let scenarios = try plan.scenarios()
+        #expect(scenarios.prefix(5).allSatisfy { $0.privacy != nil } && scenarios[5].privacy == nil)
+        #expect(ExperimentPlan.displayValue("null") == "–")
+        let bad = try Self.scenarioFile(extra: #""sweep": {"grid": [{"key": "rounds", "values": [1, 2]}], "reference": {"set": {}}}"#)
+        #expect(throws: ScenarioError.self) { try ExperimentPlan.sweep(scenarioFile: bad, grid: [], repeats: nil, overrides: []) }
+    }
+
     @Test func valuesSplitOnlyAtTopLevelCommas() throws {
         let file = try Self.scenarioFile()
         let plan = try ExperimentPlan.sweep(scenarioFile: file, grid: [#"server={"optimizer":"fedavg","learningRate":1},{"optimizer":"fedadam"}"#],
