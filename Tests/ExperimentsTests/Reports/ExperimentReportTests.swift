@@ -5,6 +5,26 @@ import Testing
 /// The report of a sweep: self-contained, with one series per run in each curve, a legend entry per
 /// variant, and utility plotted against ε for private runs.
 @Suite struct ExperimentReportTests {
+    /// A privacy sweep with `sweep.reference` (the run without privacy): the table lists it with no ε,
+    /// and the utility plot draws its final perplexity as the non-private reference line.
+    @Test func privacySweepDrawsItsNonPrivateReference() throws {
+        let file = try ExperimentPlanTests.scenarioFile(extra: #""sweep": {"reference": {"name": "no privacy", "set": {"privacy": null}}}"#)
+        let plan = try ExperimentPlan.sweep(
+            scenarioFile: file, grid: ["privacy.epsilon=1,4"], repeats: 1,
+            overrides: ["rounds=2", "privacy.delta=1e-3", "privacy.clipBound=1", "privacy.noiseCohortSize=100"])
+        #expect(plan.variants.map(\.label) == ["epsilon=1", "epsilon=4", "no privacy"])
+        let folder = ScenarioRunnerTests.folder()
+        _ = try ExperimentRunnerTests.run(plan, folder: folder)
+        let table = ExperimentTable(try ExperimentResults.load(folder: folder))
+        #expect(table.rows.map { $0.epsilon == nil } == [false, false, true] && table.rows[2].coordinates == ["–"])
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        let body = try #require(html.range(of: "<main>").flatMap { start in
+            html.range(of: "</main>").map { String(html[start.lowerBound..<$0.upperBound]) }
+        })
+        let page = try #require(SVGStructure.parse(body))
+        #expect(page.withClass("series").contains { $0.attributes["data-name"]?.hasPrefix("non-private run (") == true })
+    }
+
     @Test func privacySweepReportHasEveryRunAndUtilityAgainstEpsilon() throws {
         let file = try ExperimentPlanTests.scenarioFile()
         let plan = try ExperimentPlan.sweep(
