@@ -21,6 +21,8 @@ extension Scenario {
             }
             c.neighbours = try r.integer("neighbours", default: 2, in: 2...100_000)
         }
+        c.threatModel = SecureAggregationThreatModel(rawValue: try r.choice(
+            "threatModel", default: "maliciousServer", among: SecureAggregationThreatModel.allCases.map(\.rawValue)))!
         c.thresholdFraction = try r.number("thresholdFraction", default: 0.5, in: 0...1)
         if c.thresholdFraction >= 1 {
             throw r.error("thresholdFraction", "must be below 1: the threshold is ⌊fraction · neighbours⌋ + 1 shares")

@@ -260,6 +260,8 @@ extension ScenarioKey {
               meaning: "SecAgg's complete graph, or SecAgg+'s random k-regular graph (docs/secure-aggregation.md)"),
         .init("secureAggregation", "`neighbours`", default: "3⌈log₂ n⌉, even", allowed: "2…10⁵",
               meaning: "SecAgg+'s k (capped at cohort − 1); `secaggplus` only"),
+        .init("secureAggregation", "`threatModel`", default: "`maliciousServer`", allowed: "`semiHonest`, `maliciousServer`",
+              meaning: "`maliciousServer`: signed keys and the consistency check, so a server lying about dropouts unmasks nobody (costs CPU, docs/secure-aggregation.md); `semiHonest`: an honest-but-curious server"),
         .init("secureAggregation", "`thresholdFraction`", default: "0.5", allowed: "[0, 1)",
               meaning: "shares needed to reconstruct: ⌊fraction · neighbours⌋ + 1"),
         .init("secureAggregation", "`bits`", default: "32", allowed: "8…32",

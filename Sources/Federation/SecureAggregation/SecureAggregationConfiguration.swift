@@ -22,6 +22,9 @@ package struct SecureAggregationConfiguration: Sendable, Equatable, Codable {
     package var dropoutRates: [Double] = [0, 0, 0, 0]
     /// The L2 bound updates are clipped to before quantisation, when no privacy section clips them.
     package var clipBound: Double?
+    /// Whom the protocol defends against: an honest-but-curious server, or one that lies about who
+    /// dropped out (signed keys and Bonawitz et al.'s consistency check; docs/secure-aggregation.md).
+    package var threatModel = SecureAggregationThreatModel.maliciousServer
 
     /// SecAgg+ with the default graph and threshold, a 32-bit ring, no dropout.
     package init() {}

@@ -60,7 +60,7 @@ package final class SecureAggregationRound: @unchecked Sendable {
         let parameters = SecureAggregationParameters(
             round: UInt64(context.round), graph: graph,
             threshold: SecureAggregationDefaults.threshold(degree: graph.degree, fraction: c.thresholdFraction),
-            vectorLength: rotation?.paddedDimension ?? layout.count, bits: c.bits)
+            vectorLength: rotation?.paddedDimension ?? layout.count, bits: c.bits, threatModel: c.threatModel)
         let dropouts = (0..<n).map { position -> SecureAggregationStep? in
             var stream = RandomStream(seed: context.seed, keys: [0x5EC_D409, UInt64(context.round), UInt64(position)])
             let drawn = SecureAggregationStep.allCases.first { stream.bernoulli(c.dropoutRates[$0.rawValue]) }
