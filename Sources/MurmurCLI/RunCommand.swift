@@ -10,7 +10,7 @@ let runCommand: Command = {
         summary: """
             Run a federated scenario into its run folder. The folder gets scenario.json, metrics.jsonl,
             summary.json, report.html and checkpoint.bin. Without SCENARIO, runs the embedded quickstart: an LSTM language model trained
-            by FedAdam over 20,000 synthetic users (about 25 seconds on 2 cores).
+            by FedAdam over 20,000 synthetic users (about 17 seconds on 2 cores).
             """)
     command.signature.positionals = [("SCENARIO", "a scenario JSON file (see docs/scenarios.md)", false)]
     command.signature.options = runOptions(defaultFolder: "output.directory/name")
