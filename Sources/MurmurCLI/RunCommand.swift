@@ -60,8 +60,9 @@ func runScenario(_ scenario: Scenario, threads: Int, folder: String?, resume: Bo
     options.resume = resume
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
-    if resume, let finished = try RunFolder.choose(options, scenario: scenario).finishedSummary(resolvedScenario: scenario.resolvedJSON) {
-        let folder = try RunFolder.choose(options, scenario: scenario).path
+    if resume, case let chosen = try RunFolder.choose(options, scenario: scenario),
+       let finished = chosen.finishedSummary(resolvedScenario: scenario.resolvedJSON) {
+        let folder = chosen.path
         console.writeProgress("murmur run: \(folder) has finished (\(finished.roundsCompleted) rounds); nothing to resume, "
             + "nothing rewritten (run without --resume, or with another --out, to run it again)")
         console.write(String(decoding: try encoder.encode(finished), as: UTF8.self))

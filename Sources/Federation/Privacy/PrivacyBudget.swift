@@ -53,9 +53,6 @@ package struct PrivacyBudget: Sendable {
         self.pending = nil
     }
 
-    /// Forgets an admitted round that was not released after all.
-    package mutating func discardPending() { pending = nil }
-
     /// Whether one more round like `event` would pass the budget, so that the last released round can
     /// be evaluated and checkpointed as the run's end. Skipped (false) while ε is clearly far from the
     /// budget; the admission check before each release is what guarantees the budget either way.

@@ -107,7 +107,7 @@ package final class FederatedTraining<Task: FederatedTask> {
                                        forcedDropouts: plan.fates.map(\.secureAggregationDropout), pool: pool)
         } ?? WeightedSumAggregator(layout: layout)
         // Clients train in parallel; their processed updates reach the aggregator in cohort order.
-        let statistics = try trainCohort(plan, partial: partial, context: context, aggregator: aggregator)
+        let statistics = trainCohort(plan, partial: partial, context: context, aggregator: aggregator)
         // The server: the aggregate (none if secure aggregation failed), central noise, the update.
         let learningRate = c.server.learningRate(round: round)
         var release: Release?
@@ -143,7 +143,7 @@ package final class FederatedTraining<Task: FederatedTask> {
     /// Trains every client of `plan` that takes part, on the pool's threads, and hands each processed
     /// update to `aggregator`; returns the cohort's statistics, summed in cohort order.
     private func trainCohort(_ plan: RoundPlan<Task.LocalData>, partial: PartialRound?, context: RoundContext,
-                             aggregator: any UpdateAggregator) throws -> ClientStatistics {
+                             aggregator: any UpdateAggregator) -> ClientStatistics {
         let c = configuration
         let merge = Mutex(OrderedMerge())
         let global = parameters
