@@ -2,7 +2,7 @@
 let rootCommand = Command(
     name: "murmur",
     summary: "Federated learning with differential privacy and secure aggregation, simulated on this machine.",
-    subcommands: [runCommand, sweepCommand, compareCommand, reportCommand,
+    subcommands: [runCommand, trainCentralCommand, sweepCommand, compareCommand, reportCommand,
                   replayCommand, scenarioCommand,
                   privacyCommand,
                   dataCommand,

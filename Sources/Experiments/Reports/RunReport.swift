@@ -150,7 +150,7 @@ extension TaskMetric {
     /// The primary metric of the task whose metrics the lines carry, for a run folder without a summary.
     static func primary(inLines lines: [RoundMetrics]) -> TaskMetric? {
         let names = Set(lines.compactMap(\.evaluation).flatMap(\.keys))
-        return TaskSpecification.allMetrics.first { $0.contains { names.contains($0.name) } }?.first
+        return TaskSpecification.allMetrics.first { names.contains($0[0].name) }?.first
     }
 }
 

@@ -50,6 +50,9 @@ package final class ScenarioRunner {
         case let .languageModelling(configuration):
             let setup = try scenario.languageModellingSetup(configuration)
             return try run(setup.task, population: setup.training, heldOut: setup.heldOut)
+        case let .speechRecognition(configuration):
+            let setup = try scenario.speechRecognitionSetup(configuration)
+            return try run(setup.task, population: setup.training, heldOut: setup.heldOut)
         }
     }
 

@@ -62,6 +62,8 @@ extension Scenario {
             } catch {
                 throw reader.error("trainPath", "\(error)")
             }
+        case .speakers:
+            preconditionFailure("Scenario: speech data has no vocabulary")
         }
     }
 
@@ -92,13 +94,14 @@ extension Scenario {
             try r.finish(note: "width, heads, layers, maxSteps and dropout apply only to kind transformer")
         }
         guard let initialWeights else { return (model, nil) }
-        return (model, try checkpointFile(initialWeights, for: model, baseFolder: baseFolder, reader: r))
+        return (model, try checkpointFile(initialWeights, parameterCount: model.shape.parameterCount, baseFolder: baseFolder,
+                                          reader: r))
     }
 
     /// The checkpoint `model.initialWeights` names (a checkpoint.bin, or a run folder holding one, relative to
-    /// the scenario's folder), checked to be readable and to fit `model`.
-    private static func checkpointFile(_ given: String, for model: LanguageModelConfiguration, baseFolder: URL,
-                                       reader r: ScenarioReader) throws(ScenarioError) -> String {
+    /// the scenario's folder), checked to be readable and to hold `expected` parameters.
+    static func checkpointFile(_ given: String, parameterCount expected: Int, baseFolder: URL,
+                               reader r: ScenarioReader) throws(ScenarioError) -> String {
         var url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : baseFolder.appendingPathComponent(given)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
@@ -111,7 +114,6 @@ extension Scenario {
         }
         let checkpoint: TrainingCheckpoint
         do { checkpoint = try TrainingCheckpoint.read(from: url) } catch { throw r.error("initialWeights", error.description) }
-        let expected = model.shape.parameterCount
         guard checkpoint.parameters.count == expected else {
             throw r.error("initialWeights", "\(path) holds \(checkpoint.parameters.count) parameters; this model has "
                 + "\(expected) (use a checkpoint of a run of the same model, without LoRA adapters)")
@@ -121,6 +123,17 @@ extension Scenario {
 
     /// Reads `clients`: sampling, local training, and the language task's rows (maxSentences, sequenceLength).
     static func readClients(_ r: ScenarioReader, population: Int?, task: inout LanguageModellingTask.Configuration)
+        throws(ScenarioError) -> (CohortSampling, ClientTraining) {
+        task.maxSentences = try r.integer("maxSentences", default: 64, in: 1...100_000)
+        task.sequenceLength = try r.integer("sequenceLength", default: 20, in: 2...4096)
+        let result = try readClientTraining(r, population: population, defaultLearningRate: 0.3)
+        try r.finish(note: "cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd")
+        return result
+    }
+
+    /// Reads the keys of `clients` every task shares: sampling and local training (the caller finishes
+    /// the section after its task's own keys).
+    static func readClientTraining(_ r: ScenarioReader, population: Int?, defaultLearningRate: Double)
         throws(ScenarioError) -> (CohortSampling, ClientTraining) {
         let samplingKind = try r.choice("sampling", default: "fixed", among: ["fixed", "poisson"])
         let sampling: CohortSampling
@@ -135,21 +148,24 @@ extension Scenario {
         }
         var client = ClientTraining()
         client.localEpochs = try r.integer("localEpochs", default: 1, in: 1...1000)
-        task.maxSentences = try r.integer("maxSentences", default: 64, in: 1...100_000)
         client.batchSize = try r.integer("batchSize", default: 16, in: 1...4096)
-        task.sequenceLength = try r.integer("sequenceLength", default: 20, in: 2...4096)
-        client.learningRate = Float(try r.number("learningRate", default: 0.3, in: 0...100, excludingLowerBound: true))
-        let optimizer = try r.choice("optimizer", default: "sgd", among: ["sgd", "adam", "adagrad"])
+        client.learningRate = Float(try r.number("learningRate", default: defaultLearningRate, in: 0...100,
+                                                 excludingLowerBound: true))
+        let optimizer = try r.choice("optimizer", default: "sgd", among: ["sgd", "adam", "adagrad", "lamb"])
         switch optimizer {
         case "adam": client.optimizer = .adam()
         case "adagrad": client.optimizer = .adagrad()
+        case "lamb": client.optimizer = .lamb()
         default: client.optimizer = .sgd(momentum: Float(try r.number("momentum", default: 0, in: 0...0.999)))
         }
         client.proximalMu = Float(try r.number("proximalMu", default: 0, in: 0...1000))
         client.weighting = ClientTraining.Weighting(rawValue: try r.choice("weighting", default: "user",
                                                                           among: ["user", "token"]))!
         client.shuffle = try r.boolean("shuffle", default: true)
-        try r.finish(note: "cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd")
+        r.declare(["gradientClipNorm"])
+        if r.contains("gradientClipNorm") {
+            client.gradientClipNorm = try r.number("gradientClipNorm", default: 1, in: 0...1e6, excludingLowerBound: true)
+        }
         return (sampling, client)
     }
 

@@ -2,16 +2,24 @@ import Federation
 import Learning
 import Tasks
 
-/// The task a scenario runs, with its own configuration: what `model.kind` (and, as tasks are added,
-/// the data) selects. The runner opens it into a concrete `FederatedTask` and runs the one generic round.
+/// The task a scenario runs, with its own configuration: what the scenario's `task` key selects
+/// (`languageModelling`, the default, or `speechRecognition`). The runner opens it into a concrete
+/// `FederatedTask` and runs the one generic round.
 package enum TaskSpecification: Sendable, Equatable {
     /// Next-token language modelling (`model.kind` lstm or transformer) on federated text.
     case languageModelling(LanguageModellingTask.Configuration)
+    /// Speech recognition (a CTC transformer, optionally with an attention decoder) on federated speakers.
+    case speechRecognition(SpeechRecognitionTask.Configuration)
+
+    /// The values of the scenario's `task` key.
+    package static let names = ["languageModelling", speechRecognitionName]
+    package static let speechRecognitionName = "speechRecognition"
 
     /// The task's metrics, the primary one first.
     package var metrics: [TaskMetric] {
         switch self {
         case .languageModelling: LanguageModellingTask.metrics
+        case .speechRecognition: SpeechEvaluation.metrics
         }
     }
 
@@ -19,11 +27,22 @@ package enum TaskSpecification: Sendable, Equatable {
     package var modelShape: ModelShape {
         switch self {
         case let .languageModelling(configuration): configuration.model.shape
+        case let .speechRecognition(configuration): SpeechRecognitionModel.shape(of: configuration.model)
         }
     }
 
-    /// Every task's metrics, for reading a run folder that has no summary yet.
-    package static let allMetrics: [[TaskMetric]] = [LanguageModellingTask.metrics]
+    /// `evaluation.batchSize` when the scenario does not set it: rows of text, or utterances (fewer, as
+    /// each is hundreds of frames).
+    package var defaultEvaluationBatchSize: Int {
+        switch self {
+        case .languageModelling: 128
+        case .speechRecognition: 16
+        }
+    }
+
+    /// Every task's metrics, for reading a run folder that has no summary yet (told apart by the primary
+    /// metric: both tasks have a `validationLoss`).
+    package static let allMetrics: [[TaskMetric]] = [LanguageModellingTask.metrics, SpeechEvaluation.metrics]
 }
 
 /// A value of one of the task's metrics that a run aims for: the summary reports when it was first
@@ -88,5 +107,10 @@ extension Scenario {
     /// The language task's configuration, when the scenario runs one.
     package var languageModelling: LanguageModellingTask.Configuration? {
         if case let .languageModelling(configuration) = task { configuration } else { nil }
+    }
+
+    /// The speech task's configuration, when the scenario runs one.
+    package var speechRecognition: SpeechRecognitionTask.Configuration? {
+        if case let .speechRecognition(configuration) = task { configuration } else { nil }
     }
 }

@@ -13,6 +13,8 @@ package struct Scenario: Sendable {
                        languageSeed: UInt64, userSeed: UInt64, validationSeed: UInt64)
         /// Federated text folders (vocab.txt + users.jsonl), paths resolved against the scenario's folder.
         case files(trainPath: String, validationPath: String)
+        /// Federated speech folders (speakers.jsonl + audio), paths resolved against the scenario's folder.
+        case speakers(trainPath: String, validationPath: String)
     }
 
     package var name: String
@@ -40,6 +42,8 @@ package struct Scenario: Sendable {
     package var initialWeights: String?
     /// The value of a task metric whose first reaching the summary reports (time-to-target).
     package var evaluationTarget: EvaluationTarget?
+    /// How `murmur train-central` trains the scenario's model, when it has a `central` section.
+    package var central: CentralTrainingSpecification?
     /// The scenario with every default filled in, as written to the run folder's scenario.json.
     package var resolvedJSON: Data
 
@@ -59,43 +63,38 @@ package struct Scenario: Sendable {
         let seed = UInt64(try root.integer("seed", default: 0, in: 0...Int(Int32.max)))
         rounds = try root.integer("rounds", default: 20, in: 1...1_000_000)
 
-        let dataSection = try root.section("data")
-        let unigramSource = UnigramDistribution.Source(rawValue: try dataSection.choice(
-            "unigram", default: "rank", among: UnigramDistribution.Source.allCases.map(\.rawValue)))!
         let baseFolder = URL(fileURLWithPath: file).deletingLastPathComponent()
-        (data, maxSentencesGenerated) = try Self.readData(dataSection, baseFolder: baseFolder)
-        let vocabularySize = try Self.vocabularySize(of: data, reader: dataSection)
-
-        let model: LanguageModelConfiguration
-        (model, initialWeights) = try Self.readModel(try root.section("model"), vocabularySize: vocabularySize,
-                                                     baseFolder: baseFolder)
-        var language = LanguageModellingTask.Configuration(model: model)
-        language.unigramSource = unigramSource
+        let taskName = try root.choice("task", default: "languageModelling", among: TaskSpecification.names)
         training = FederatedTrainingConfiguration()
         training.seed = seed
         let clients = try root.section("clients")
-        let memoryLimit = try Self.readLoss(clients, model: model, vocabularySize: vocabularySize, task: &language)
-        (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data),
-                                                                    task: &language)
-        training.client.memoryLimitBytes = memoryLimit
-        try Self.readPartial(root, training: &training, shape: model.shape, vocabularySize: vocabularySize)
+        if taskName == TaskSpecification.speechRecognitionName {
+            let speech = try Self.readSpeechRecognition(root, clients: clients, baseFolder: baseFolder, training: &training)
+            (data, initialWeights, maxSentencesGenerated) = (speech.data, speech.initialWeights, 0)
+            task = .speechRecognition(speech.configuration)
+        } else {
+            let language = try Self.readLanguageModelling(root, clients: clients, baseFolder: baseFolder, training: &training)
+            (data, initialWeights, maxSentencesGenerated) = (language.data, language.initialWeights, language.maxSentencesGenerated)
+            task = .languageModelling(language.configuration)
+        }
         training.server = try Self.readServer(try root.section("server"), rounds: rounds)
         if root.contains("devices") {
             let (simulation, fleet) = try Self.readDevices(try root.section("devices"), baseFolder: baseFolder,
                                                            sampling: training.sampling, population: Self.populationSize(data))
             (training.devices, fleetSpecification) = (simulation, fleet)
         }
-        if case let .transformer(configuration) = model, language.sequenceLength > configuration.maxSteps {
-            throw clients.error("sequenceLength", "\(language.sequenceLength) exceeds model.maxSteps "
-                + "(\(configuration.maxSteps))")
-        }
-        task = .languageModelling(language)
         let shape = task.modelShape
 
         if root.contains("privacy") || root.contains("secureAggregation") {
             var population = Self.populationSize(data)
-            if population == nil, case let .files(trainPath, _) = data {
-                do { population = try FederatedTextFolder(path: trainPath).userCount } catch {
+            if population == nil {
+                do {
+                    switch data {
+                    case let .files(trainPath, _): population = try FederatedTextFolder(path: trainPath).userCount
+                    case let .speakers(trainPath, _): population = try SpeakerFolder(path: trainPath).userCount
+                    case .synthetic: break
+                    }
+                } catch {
                     throw ScenarioError(file: file, keyPath: "data.trainPath", message: error.description)
                 }
             }
@@ -113,15 +112,23 @@ package struct Scenario: Sendable {
         let evaluation = try root.section("evaluation")
         evaluationEvery = try evaluation.integer("every", default: max(1, rounds / 10), in: 0...1_000_000)
         evaluationUsers = try evaluation.integer("users", default: 200, in: 1...1_000_000)
-        evaluationBatchSize = try evaluation.integer("batchSize", default: 128, in: 1...4096)
+        evaluationBatchSize = try evaluation.integer("batchSize", default: task.defaultEvaluationBatchSize, in: 1...4096)
         evaluationTarget = try Self.readTarget(evaluation, metrics: task.metrics)
+        if case var .speechRecognition(speech) = task {
+            speech.beamWidth = try evaluation.integer("beamWidth", default: 1, in: 1...256)
+            task = .speechRecognition(speech)
+        }
         try evaluation.finish()
 
         let output = try root.section("output")
         outputDirectory = try Self.readOutputDirectory(output, baseFolder: baseFolder)
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
         try output.finish()
-        root.declare(["sweep", "compare", "devices", "peu", "lora"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
+        if root.contains("central") {
+            central = try Self.readCentral(try root.section("central"), baseFolder: baseFolder, seed: seed, data: data,
+                                           clientBatchSize: training.client.batchSize)
+        }
+        root.declare(["sweep", "compare", "devices", "peu", "lora", "central"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
         try root.finish()
 
         let encoder = try? JSONSerialization.data(withJSONObject: root.resolvedTree, options: [.prettyPrinted, .sortedKeys])
@@ -159,6 +166,8 @@ package struct Scenario: Sendable {
             } catch {
                 throw ScenarioError(file: file, keyPath: "data", message: error.description)
             }
+        case .speakers:
+            preconditionFailure("Scenario: speech data for a language task (the reader pairs them)")
         }
     }
 }

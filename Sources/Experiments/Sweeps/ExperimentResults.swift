@@ -57,7 +57,7 @@ package struct ExperimentResults: Sendable {
     package var taskMetrics: [TaskMetric] {
         if let metrics = records.lazy.compactMap(\.summary).first?.metrics { return metrics }
         let names = Set(records.flatMap { $0.metrics.compactMap(\.evaluation).flatMap(\.keys) })
-        return TaskSpecification.allMetrics.first { $0.contains { names.contains($0.name) } } ?? TaskSpecification.allMetrics[0]
+        return TaskSpecification.allMetrics.first { names.contains($0[0].name) } ?? TaskSpecification.allMetrics[0]
     }
 
     /// The summaries of variant `variant`'s finished runs.

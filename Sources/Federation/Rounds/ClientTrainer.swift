@@ -56,16 +56,18 @@ package final class ClientTrainer<Task: FederatedTask> {
                     order.swapAt(i, stream.uniformInt(below: i + 1))
                 }
             }
-            for start in stride(from: 0, to: order.count, by: c.batchSize) {
-                let batch = task.batch(data, examples: order[start..<min(start + c.batchSize, order.count)])
+            for steps in task.localSteps(of: data, order: order, batchSize: c.batchSize) {
+                let batch = task.batch(data, examples: order[steps])
                 let loss = model.lossAndGradient(batch)
                 guard loss.count > 0 else { continue }
                 if let partial {
                     partial.space.gradient(from: model.gradients, update: trained, rows: partial.rows, into: &partialGradient)
+                    clipStep(&partialGradient, to: c.gradientClipNorm)
                     addProximalTerm(mu: c.proximalMu, to: &partialGradient, current: trained, start: initial)
                     optimizer.step(parameters: &trained, gradients: partialGradient, learningRate: c.learningRate)
                     partial.space.write(trained, rows: partial.rows, state: global, into: &model.parameters)
                 } else {
+                    clipStep(&model.gradients, to: c.gradientClipNorm)
                     addProximalTerm(mu: c.proximalMu, to: &model.gradients, current: model.parameters, start: global)
                     optimizer.step(parameters: &model.parameters, gradients: model.gradients, learningRate: c.learningRate)
                 }
@@ -82,6 +84,16 @@ package final class ClientTrainer<Task: FederatedTask> {
         let delta = partial == nil ? model.parameters.difference(from: global) : trained.difference(from: initial)
         return ClientUpdate(cohortPosition: cohortPosition, userIndex: userIndex, delta: delta, weight: weight,
                             statistics: statistics)
+    }
+
+    /// Scales a local step's gradient to L2 norm ≤ `bound` (nil: no clipping): the per-step clipping
+    /// that keeps a transformer's early steps from diverging (Pascanu et al. 2013; the FL4ASR companion
+    /// clips every local step). It bounds the optimizer's step, not the update's sensitivity, which is DP's
+    /// clipping of the whole update after training.
+    private func clipStep(_ gradient: inout ParameterSet, to bound: Double?) {
+        guard let bound else { return }
+        let norm = gradient.l2Norm()
+        if norm > bound { gradient.scale(by: Float(bound / norm)) }
     }
 
     /// Adds FedProx's proximal gradient μ(w − w₀), the gradient of (μ/2)‖w − w₀‖², which keeps a client

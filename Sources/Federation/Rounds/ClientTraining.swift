@@ -22,6 +22,9 @@ package struct ClientTraining: Sendable, Equatable, Codable {
     package var learningRate: Float = 0.3
     /// μ of FedProx's proximal term (μ/2)‖w − w_global‖² (Li et al. 2020); 0 turns it off.
     package var proximalMu: Float = 0
+    /// Each local step's gradient is scaled to at most this L2 norm before the optimizer step (nil: not
+    /// clipped). Not differential privacy's clip, which bounds the whole update.
+    package var gradientClipNorm: Double?
     package var weighting = Weighting.user
     /// Whether a client shuffles its rows each epoch (from a stream keyed by seed, round and user).
     package var shuffle = true

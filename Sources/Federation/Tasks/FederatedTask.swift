@@ -36,6 +36,11 @@ package protocol FederatedTask: Sendable {
     /// The examples at `indices` of `data`, in that order, as one training batch.
     func batch(_ data: LocalData, examples indices: ArraySlice<Int>) -> Model.Batch
 
+    /// How one epoch's `order` of `data`'s examples is cut into local steps: ranges of positions in
+    /// `order`, covering it in order. By default runs of `batchSize` examples; a speech task may batch
+    /// by seconds of audio instead, so a step's padded workspace stays bounded whatever the lengths.
+    func localSteps(of data: LocalData, order: [Int], batchSize: Int) -> [Range<Int>]
+
     /// What one epoch of training on `data` in batches of `batchSize` costs on `model`'s shape: the
     /// multiply-adds of every step, and the bytes of the largest step's workspace (activations, their
     /// gradients, scratch), as the model allocates them.
@@ -63,6 +68,11 @@ package protocol FederatedTask: Sendable {
 extension FederatedTask {
     /// The metric targets and reports rank by.
     package var primaryMetric: TaskMetric { metrics[0] }
+
+    /// Runs of `batchSize` examples.
+    package func localSteps(of data: LocalData, order: [Int], batchSize: Int) -> [Range<Int>] {
+        stride(from: 0, to: order.count, by: batchSize).map { $0..<min($0 + batchSize, order.count) }
+    }
 
     /// No baselines, unless the task has some.
     package func baselines(training: any Population<User>, heldOut: HeldOutEvaluation<Self>) throws(DataError)
