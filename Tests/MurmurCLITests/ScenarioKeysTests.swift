@@ -53,6 +53,10 @@ import Testing
         let made = CommandLineTests.run(["run", tiny.path, "--out", run])
         #expect(made.status == 0, "\(made.errors)")
         let trace = repository.appendingPathComponent("clients/traces/sample.jsonl").path
+        // The speech readers only check that a speaker folder has its speakers.jsonl.
+        let speakers = folder.appendingPathComponent("speakers").path
+        try FileManager.default.createDirectory(atPath: speakers, withIntermediateDirectories: true)
+        try Data().write(to: URL(fileURLWithPath: speakers + "/speakers.jsonl"))
         return [
             "{}",
             #"{"model": {"kind": "transformer"}, "data": {"vocabularySize": 64}}"#,
@@ -75,6 +79,10 @@ import Testing
             #"{"evaluation": {"targetPerplexity": 50}}"#,
             #"{"data": {"source": "files", "trainPath": "\#(data)", "validationPath": "\#(data)"}, "#
                 + #""model": {"embeddingSize": 8, "hiddenSize": 16, "initialWeights": "\#(run)"}}"#,
+            #"{"central": {"optimizer": "sgd", "decay": "cosine"}}"#,
+            #"{"task": "speechRecognition", "data": {"trainPath": "\#(speakers)", "validationPath": "\#(speakers)"}, "#
+                + #""model": {"ctcWeight": 0.5}, "clients": {"batchSeconds": 8, "specAugment": true, "gradientClipNorm": 1}, "#
+                + #""evaluation": {"beamWidth": 4}, "central": {"trainPath": "\#(speakers)", "gradientClipNorm": 2}}"#,
         ]
     }
 

@@ -100,7 +100,7 @@ package final class CentralTrainingRunner {
             line.localSteps = intervalSteps
             line.learningRate = Double(c.schedule.rate(at: step - 1, base: c.learningRate))
             try metrics.append(line)
-            report.round(line, of: c.steps)
+            report.round(line, of: c.steps, roundsInLine: intervalSteps)
             try folder.writeCheckpoint(training.checkpoint, scenarioText: scenarioText, metrics: metrics)
             (interval, intervalSteps, intervalStart) = (BatchLoss(sum: 0, count: 0), 0, ContinuousClock.now)
             if interrupted && step < c.steps {

@@ -34,10 +34,11 @@ package struct RunReporter: Sendable {
             + (reference.isEmpty ? "" : "; \(reference)") + "; writing \(folder)")
     }
 
-    func round(_ metrics: RoundMetrics, of rounds: Int) {
+    /// - Parameter roundsInLine: rounds (central steps) the line's wall time covers.
+    func round(_ metrics: RoundMetrics, of rounds: Int, roundsInLine: Int = 1) {
         let primary = metrics.metric(last.primaryMetric.name)
         if let primary { last.primary = primary }
-        if metrics.round > 0 { last.roundSeconds.append(metrics.wallSeconds) }
+        if metrics.round > 0 { last.roundSeconds.append(metrics.wallSeconds / Double(max(1, roundsInLine))) }
         let recent = last.roundSeconds.suffix(5)
         let perRound = recent.isEmpty ? 0 : recent.reduce(0, +) / Double(recent.count)
         let left = perRound * Double(rounds - metrics.round)

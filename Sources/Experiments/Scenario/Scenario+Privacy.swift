@@ -24,7 +24,8 @@ extension Scenario {
         r.declare(["epsilon", "noiseMultiplier", "noiseCohortSize", "delta"])
         let mechanism = try r.choice("mechanism", default: "gaussian", among: PrivacyConfiguration.Mechanism.allCases.map(\.rawValue))
         c.mechanism = PrivacyConfiguration.Mechanism(rawValue: mechanism)!
-        c.clipping = PrivacyConfiguration.ClippingMode(rawValue: try r.choice("clipping", default: "flat", among: ["flat", "perLayer"]))!
+        c.clipping = PrivacyConfiguration.ClippingMode(rawValue: try r.choice(
+            "clipping", default: "flat", among: PrivacyConfiguration.ClippingMode.allCases.map(\.rawValue)))!
         c.clipBound = try r.number("clipBound", default: 1.0, in: 0...1e6, excludingLowerBound: true)
         guard r.contains("delta") else {
             throw r.error("delta", "required: the δ of the (ε, δ) guarantee, in (0, 1) (e.g. 1e-6, below 1/population)")

@@ -48,7 +48,7 @@ package struct ScenarioKey: Sendable, Equatable {
 extension ScenarioKey {
     /// The sections in the order docs/scenarios.md presents them.
     package static let sections = ["", "data", "model", "clients", "peu", "lora", "server", "evaluation", "privacy",
-                                   "secureAggregation", "devices", "output"]
+                                   "secureAggregation", "devices", "central", "output"]
 
     /// The rows of one section (`section` may name a nested object, `privacy.adaptiveClipping`, whose rows
     /// are those of its parent that start with its name).
@@ -267,8 +267,8 @@ extension ScenarioKey {
         // privacy
         .init("privacy", "`mechanism`", default: "`gaussian`", allowed: "`gaussian`, `laplace`, `localGaussian`, `localLaplace`, `discreteGaussian`, `skellam`",
               meaning: "where noise is added and of which kind (docs/privacy.md)"),
-        .init("privacy", "`clipping`", default: "`flat`", allowed: "`flat`, `perLayer`",
-              meaning: "L2 clipping of the whole update, or each tensor to clipBound/√L (Laplace mechanisms clip L1)"),
+        .init("privacy", "`clipping`", default: "`flat`", allowed: "`flat`, `perLayer`, `perLayerDimension`",
+              meaning: "L2 clipping of the whole update, or each of the L tensors to clipBound/√L (FL4ASR's `uniform`), or each tensor of d_h values to clipBound·√(d_h/d) (its `dim`); Laplace mechanisms clip L1"),
         .init("privacy", "`clipBound`", default: "1.0", allowed: "> 0",
               meaning: "the clip bound C (the sensitivity)"),
         .init("privacy", "`epsilon`", default: "—", allowed: "> 0",
@@ -318,6 +318,33 @@ extension ScenarioKey {
         .init("devices", "`selectionSeconds`", default: "60", allowed: "0…86400",
               meaning: "the server's check-in window before tasks start"),
         // output
+        // central
+        .init("central", "`steps`", default: "1000", allowed: "1…10⁷",
+              meaning: "`murmur train-central`: optimizer steps of central training (a seed model for `model.initialWeights`)"),
+        .init("central", "`usersPerStep`", default: "4", allowed: "1…4096",
+              meaning: "users whose batches a step averages (by targets), trained side by side on the threads"),
+        .init("central", "`batchSize`", default: "as `clients.batchSize`", allowed: "1…4096",
+              meaning: "examples of each user a step takes"),
+        .init("central", "`optimizer`", default: "`adam`", allowed: "`sgd`, `adam`, `adagrad`, `lamb`",
+              meaning: ""),
+        .init("central", "`momentum`", default: "0.9", allowed: "0…0.999",
+              meaning: "sgd: heavy-ball momentum"),
+        .init("central", "`learningRate`", default: "0.001", allowed: "(0, 100]",
+              meaning: ""),
+        .init("central", "`warmupSteps`", default: "0", allowed: "0…10⁷",
+              meaning: "linear warm-up of the rate"),
+        .init("central", "`decay`", default: "`none`", allowed: "`none`, `cosine`",
+              meaning: "after warm-up"),
+        .init("central", "`minimumFactor`", default: "0", allowed: "0…1",
+              meaning: "cosine: final rate as a fraction"),
+        .init("central", "`gradientClipNorm`", default: "none", allowed: "> 0",
+              meaning: "each step's gradient scaled to this L2 norm at most"),
+        .init("central", "`trainPath`", default: "`data.trainPath`", allowed: "a folder of the data's kind",
+              meaning: "files, speech: the users it trains on — give a pool apart from the federated users for a seed start"),
+        .init("central", "`userSeed`", default: "2", allowed: "0…2³¹−1, ≠ `data.userSeed`, `data.validationSeed`",
+              meaning: "synthetic: the central users, from the same language as the federated ones"),
+        .init("central", "`evaluateEvery`", default: "steps/10", allowed: "0…10⁷",
+              meaning: "evaluate on the held-out users every k steps (and at the last); a metrics line and a checkpoint each time"),
         .init("output", "`directory`", default: "`runs` in the current folder", allowed: "a path, relative to the scenario's folder",
               meaning: "run folders go in `directory/name` (`name-2`, … if taken)"),
         .init("output", "`checkpointEvery`", default: "rounds/10", allowed: "1…10⁶",

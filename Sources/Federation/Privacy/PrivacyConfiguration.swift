@@ -27,8 +27,10 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
         package var usesL1: Bool { self == .laplace || self == .localLaplace }
     }
 
+    /// L2 clipping of the whole update, or of each tensor to an equal share (`perLayer`, the FL4ASR
+    /// companion's `uniform`: C/√H) or a share by size (`perLayerDimension`, its `dim`: C·√(d_h/Σd)).
     package enum ClippingMode: String, Sendable, Equatable, Codable, CaseIterable {
-        case flat, perLayer
+        case flat, perLayer, perLayerDimension
     }
 
     package var mechanism = Mechanism.gaussian
@@ -53,7 +55,11 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
     /// The clipping rule for this mechanism at bound `bound`.
     package func clippingRule(bound: Double) -> UpdateClipping {
         if mechanism.usesL1 { return .flatL1(bound: bound) }
-        return clipping == .perLayer ? .perLayerL2(bound: bound) : .flatL2(bound: bound)
+        switch clipping {
+        case .flat: return .flatL2(bound: bound)
+        case .perLayer: return .perLayerL2(bound: bound)
+        case .perLayerDimension: return .perLayerDimensionL2(bound: bound)
+        }
     }
 
     /// The noise multiplier left for the update itself after adaptive clipping's share.

@@ -9,13 +9,18 @@ package enum UpdateClipping: Sendable, Equatable, Codable {
     /// (McMahan et al. 2018, §"per-layer clipping": the equal split). Large tensors are clipped as
     /// hard as small ones, which protects the small ones' signal.
     case perLayerL2(bound: Double)
+    /// Scale each tensor h of d_h values to L2 norm ≤ `bound`·√(d_h / Σd), so a tensor's share of the
+    /// budget follows its size and the whole stays within `bound` (Σ_h bound²·d_h/Σd = bound²): the `dim`
+    /// rule of the FL4ASR companion (Pelikan et al. 2023, arXiv 2310.00098, §3.2), under which DP
+    /// training of a transformer recogniser came close to non-private where global clipping did not.
+    case perLayerDimensionL2(bound: Double)
     /// Scale the whole update to L1 norm ≤ `bound`: the sensitivity the Laplace mechanism needs.
     case flatL1(bound: Double)
 
     /// The bound on the clipped update's norm (L2 or L1 as the case says): the sensitivity.
     package var bound: Double {
         switch self {
-        case let .flatL2(bound), let .perLayerL2(bound), let .flatL1(bound): return bound
+        case let .flatL2(bound), let .perLayerL2(bound), let .perLayerDimensionL2(bound), let .flatL1(bound): return bound
         }
     }
 
@@ -32,6 +37,16 @@ package enum UpdateClipping: Sendable, Equatable, Codable {
             let share = bound / Double(max(tensorRanges.count, 1)).squareRoot()
             var total = 0.0
             for range in tensorRanges {
+                let norm = Self.l2Norm(values, range)
+                total += norm * norm
+                Self.scale(values, range, by: norm > share ? share / norm : 1)
+            }
+            return total.squareRoot()
+        case let .perLayerDimensionL2(bound):
+            let dimension = Double(max(tensorRanges.reduce(0) { $0 + $1.count }, 1))
+            var total = 0.0
+            for range in tensorRanges {
+                let share = bound * (Double(range.count) / dimension).squareRoot()
                 let norm = Self.l2Norm(values, range)
                 total += norm * norm
                 Self.scale(values, range, by: norm > share ? share / norm : 1)

@@ -26,6 +26,17 @@ import Testing
         #expect(Self.norm(values) <= 2 + 1e-6)
     }
 
+    /// The `dim` rule: a tensor of d_h of the d values gets bound·√(d_h/d), so a large tensor keeps more
+    /// of the budget than an equal split gives it, and the whole stays within the bound.
+    @Test func perLayerDimensionSplitsTheBoundBySize() {
+        var values: [Float] = [10, 0, 0, 0, 0, 0, 0, 0.01, 5]
+        let ranges = [0..<8, 8..<9]  // 8 values and 1 value of 9
+        values.withUnsafeMutableBufferPointer { _ = UpdateClipping.perLayerDimensionL2(bound: 3).clip($0, tensorRanges: ranges) }
+        #expect(abs(Self.norm(values, 0..<8) - 3 * (8.0 / 9).squareRoot()) < 1e-5)
+        #expect(abs(Self.norm(values, 8..<9) - 3 * (1.0 / 9).squareRoot()) < 1e-6)
+        #expect(abs(Self.norm(values) - 3) < 1e-5)  // both clipped: the whole lands on the bound
+    }
+
     @Test func flatL1BoundsTheAbsoluteSum() {
         var values: [Float] = [1, -2, 3, -4]
         values.withUnsafeMutableBufferPointer { _ = UpdateClipping.flatL1(bound: 5).clip($0, tensorRanges: [0..<4]) }
