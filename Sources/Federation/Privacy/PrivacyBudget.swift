@@ -14,9 +14,12 @@ package struct PrivacyBudget: Sendable {
     package private(set) var asRun: RDPAccountant?
     /// ε of the rounds released so far, by `configuration.accountant`.
     package private(set) var epsilon = 0.0
+    /// ε of the rounds released so far as they actually ran: `epsilon` itself, except under a noise
+    /// cohort, where it is the RDP ε of the real cohort with the scaled-down noise (far larger).
+    package private(set) var epsilonAsRun = 0.0
     /// ε before the last released round (what `nextRoundWouldExceed` extrapolates from).
     private var previousEpsilon = 0.0
-    private var pending: (accountant: any PrivacyAccountant & Sendable, asRun: RDPAccountant?, epsilon: Double)?
+    private var pending: (accountant: any PrivacyAccountant & Sendable, asRun: RDPAccountant?, epsilon: Double, epsilonAsRun: Double)?
 
     package init(configuration: PrivacyConfiguration, relation: NeighbouringRelation) {
         self.configuration = configuration
@@ -42,14 +45,14 @@ package struct PrivacyBudget: Sendable {
         }
         var candidateAsRun = asRun
         if let asRunEvent { try candidateAsRun?.compose(asRunEvent, count: 1) }
-        pending = (candidate, candidateAsRun, spent)
+        pending = (candidate, candidateAsRun, spent, try candidateAsRun?.epsilon(delta: configuration.delta) ?? spent)
     }
 
     /// Makes the admitted round's spending final (the round was released).
     package mutating func commit() {
         guard let pending else { return }
         previousEpsilon = epsilon
-        (accountant, asRun, epsilon) = (pending.accountant, pending.asRun, pending.epsilon)
+        (accountant, asRun, epsilon, epsilonAsRun) = (pending.accountant, pending.asRun, pending.epsilon, pending.epsilonAsRun)
         self.pending = nil
     }
 
@@ -69,10 +72,8 @@ package struct PrivacyBudget: Sendable {
         return (candidate, try candidate.epsilon(delta: configuration.delta))
     }
 
-    /// ε of the run as performed, when it differs from the accounted one (noise cohort), by RDP.
-    package func epsilonAsRun() throws -> Double? {
-        try asRun?.epsilon(delta: configuration.delta)
-    }
+    /// ε of the run as performed when it differs from the accounted one (a noise cohort), by RDP; nil otherwise.
+    package var epsilonAsRunIfDifferent: Double? { asRun == nil ? nil : epsilonAsRun }
 
     /// The ledgers, for the checkpoint.
     package var ledgers: PrivacyLedgers { PrivacyLedgers(accounted: accountant.ledger, asRun: asRun?.ledger) }
@@ -94,6 +95,7 @@ package struct PrivacyBudget: Sendable {
             asRun = restored
         }
         epsilon = accountant.ledger.isEmpty ? 0 : try accountant.epsilon(delta: configuration.delta)
+        epsilonAsRun = try asRun.map { $0.ledger.isEmpty ? 0 : try $0.epsilon(delta: configuration.delta) } ?? epsilon
         previousEpsilon = epsilon
         pending = nil
     }

@@ -126,7 +126,7 @@ package final class FederatedTraining<Task: FederatedTask> {
             bytesDownPerClient: parameters.layout.count * MemoryLayout<Float>.size,
             bytesUpPerClient: layout.count * MemoryLayout<Float>.size, clientCosts: plan.costs, fates: plan.fates,
             signalToNoise: release?.signalToNoise, privacyEvent: release?.event, privacyEventAsRun: release?.asRun,
-            epsilon: privacyBudget?.epsilon,
+            epsilon: privacyBudget?.epsilon, epsilonAsRun: privacyBudget?.epsilonAsRunIfDifferent,
             budgetExhausted: try release?.event.map { try privacyBudget?.nextRoundWouldExceed(like: $0) ?? false } ?? false,
             clipBound: privacy?.clipBound, secureAggregation: aggregator.secureAggregationReport, schedule: plan.schedule)
     }
