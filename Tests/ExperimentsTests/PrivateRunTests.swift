@@ -88,6 +88,10 @@ import Testing
         (#""epsilon": 1e-9, "delta": 1e-12, "accountant": "rdp""#, "private.json: privacy.epsilon: no noise multiplier up to 10⁴ reaches"),
         (#""epsilon": 1, "delta": 1e-5, "noiseMultiplir": 1"#, "private.json: privacy.noiseMultiplir: unknown key; did you mean 'noiseMultiplier'?"),
         (#""epsilon": 1, "delta": 1e-5, "mechanism": "skellam", "accountant": "pld""#, "private.json: privacy.accountant: the integer mechanisms are accounted with rdp"),
+        (#""epsilon": 1, "delta": 1e-5, "bands": 2"#, "private.json: privacy.bands: applies to mechanism dpftrl only"),
+        (#""epsilon": 1, "delta": 1e-5, "mechanism": "dpftrl", "noiseCohortSize": 10"#, "private.json: privacy.noiseCohortSize: applies to the central mechanisms"),
+        (#""epsilon": 1, "delta": 1e-5, "maxParticipations": 2, "noiseCohortSize": 10"#, "private.json: privacy.maxParticipations: a participation cap is accounted"),
+        (#""epsilon": 1, "delta": 1e-5, "mechanism": "dpftrl", "bands": 2"#, "private.json: privacy.bands: applies to matrixFactorization banded only"),
     ])
     func impossibleOrMistakenPrivacyIsAClearError(privacy: String, message: String) {
         do {

@@ -129,6 +129,9 @@ package enum RunReport {
                     + (privacy.epsilonBudget.map { " (budget \(ReportFormat.epsilon($0)))" } ?? "")
                     + (privacy.stoppedAtBudget ? " (stopped at the budget)" : "")])
             }
+            if let participation = RunReporter.participationNote(privacy) {
+                rows.append(["participation", String(participation.dropFirst("participation: ".count))])
+            }
             if let ratio = privacy.meanSignalToNoise {
                 rows.append(["mean signal-to-noise", PrivacyDisplay.signalToNoise(ratio)
                     + (privacy.signalToNoiseWarning.map { " — WARNING: " + $0 } ?? "")])

@@ -27,6 +27,16 @@ package struct PrivacySummary: Sendable, Equatable, Codable {
     /// the warning when it is below `PrivacyDisplay.swampedBelow`.
     package var meanSignalToNoise: Double?
     package var signalToNoiseWarning: String?
+    /// The participation cap (k rounds, b apart) ε is accounted under, when there is one.
+    package var maxParticipations: Int?
+    package var minSeparation: Int?
+    /// The most rounds any one user took part in, and how many users took part at all.
+    package var mostParticipations: Int?
+    package var participants: Int?
+    /// DP-FTRL: the factorisation ("tree", "banded(4)") and the run's L2 sensitivity under the schema
+    /// (in clip bounds), whose Gaussian the ε is.
+    package var matrixFactorization: String?
+    package var sensitivity: Double?
     package var stoppedAtBudget: Bool
     /// The composed events, e.g. "poisson(q=0.005, gaussian(z=1.32)) × 300".
     package var ledger: String
@@ -45,7 +55,8 @@ package struct PrivacySummary: Sendable, Equatable, Codable {
 extension PrivacySummary {
     /// The summary's privacy section from the run's budget (what was released), its plan, the
     /// population and the rounds' signal-to-noise ratios.
-    init(_ budget: PrivacyBudget, plan: PrivacyPlan, stoppedAtBudget: Bool, population: Int, signalToNoise: [Double]) {
+    init(_ budget: PrivacyBudget, plan: PrivacyPlan, stoppedAtBudget: Bool, population: Int, signalToNoise: [Double],
+         participation: ParticipationLedger?, rounds: Int) {
         let c = budget.configuration
         let meanRatio = PrivacyDisplay.mean(signalToNoise)
         self.init(
@@ -56,6 +67,10 @@ extension PrivacySummary {
             clipBound: c.clipBound, adaptiveClipping: c.adaptiveClipping != nil, noiseCohortSize: c.noiseCohortSize,
             epsilonAsRun: budget.epsilonAsRunIfDifferent, populationSize: population, meanSignalToNoise: meanRatio,
             signalToNoiseWarning: meanRatio.flatMap { PrivacyDisplay.swampWarning(signalToNoise: $0, noiseCohort: c.noiseCohortSize != nil) },
+            maxParticipations: c.participation?.maxParticipations, minSeparation: c.participation?.minSeparation,
+            mostParticipations: participation?.maxCount, participants: participation?.participants,
+            matrixFactorization: c.matrixFactorization?.summary,
+            sensitivity: c.mechanism == .dpftrl ? c.matrixSensitivity(rounds: rounds) : nil,
             stoppedAtBudget: stoppedAtBudget, ledger: budget.accountant.ledger.map(\.summary).joined(separator: "; "))
     }
 }

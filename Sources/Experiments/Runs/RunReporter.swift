@@ -99,12 +99,28 @@ package struct RunReporter: Sendable {
                 + (privacy.deploymentEpsilon.map { " (\($0), the noise cohort's accounting)" } ?? "")
                 + (privacy.meanSignalToNoise.map { "; mean signal-to-noise \(PrivacyDisplay.signalToNoise($0))" } ?? ""))
             if let warning = privacy.signalToNoiseWarning { note("WARNING: " + warning) }
+            if let note = Self.participationNote(privacy) { self.note(note) }
         }
         if let secure = summary.secureAggregation {
             note("\(secure.protocolKind.rawValue): \(secure.failedRounds) of \(secure.rounds) rounds failed, \(secure.clientsDropped) "
                 + "clients dropped; per client \(format(secure.clientSecondsMedian, 3)) s CPU and \(secure.bytesSentPerClient) bytes "
                 + "sent (median), server \(format(secure.serverSecondsPerRound, 3)) s CPU a round")
         }
+    }
+
+    /// How often users took part, against the cap if there is one: "participation: 9 812 users took part,
+    /// the most active in 3 rounds (cap 3 rounds, at least 50 apart; ε is accounted from the cap, without
+    /// amplification)".
+    package static func participationNote(_ privacy: PrivacySummary) -> String? {
+        guard let most = privacy.mostParticipations, let users = privacy.participants else { return nil }
+        let cap = privacy.maxParticipations.map { k in
+            "; cap \(k) round\(k == 1 ? "" : "s")" + (privacy.minSeparation.map { $0 > 1 ? ", at least \($0) apart" : "" } ?? "")
+                + ": ε is accounted from the cap, without amplification by sampling"
+        } ?? "; no cap: ε assumes each round's sampling as run"
+        let dpftrl = privacy.matrixFactorization.map { strategy in
+            "; DP-FTRL (\(strategy)), sensitivity \(ReportFormat.significant(privacy.sensitivity ?? 0, digits: 4)) clip bounds"
+        } ?? ""
+        return "participation: \(users) users took part, the most active in \(most) round\(most == 1 ? "" : "s")" + cap + dpftrl
     }
 
     /// A warning when the final primary metric is worse than a baseline of it (the model learnt less than,

@@ -191,7 +191,8 @@ package final class ScenarioRunner {
                                  metrics: training.task.metrics, baselines: baselines)
         if let budget = training.privacyBudget, let plan = s.privacyPlan {
             summary.privacy = PrivacySummary(budget, plan: plan, stoppedAtBudget: ending == .budgetExhausted,
-                                             population: training.population.userCount, signalToNoise: lines.compactMap(\.signalToNoise))
+                                             population: training.population.userCount, signalToNoise: lines.compactMap(\.signalToNoise),
+                                             participation: training.participation, rounds: training.completedRounds)
         }
         if let fleet = training.fleet {
             var fleetClasses: [String: Int] = [:]

@@ -38,8 +38,11 @@ package struct PrivacyBudget: Sendable {
 
     /// Checks a round's events against the budget and holds the result until `commit`; throws, leaving
     /// everything as it was, if the round would pass the budget.
+    ///
+    /// Under a participation cap or DP-FTRL the round's event is composed `configuration.composedCount(round:)`
+    /// times (zero when the round cannot add to what one user has spent).
     package mutating func admit(round: Int, event: DPEvent, asRunEvent: DPEvent?) throws {
-        let (candidate, spent) = try afterOneMore(event)
+        let (candidate, spent) = try afterOneMore(event, count: configuration.composedCount(round: round))
         if let budget = configuration.epsilonBudget, spent > budget * (1 + 1e-9) {
             throw PrivacyBudgetExhausted(round: round, epsilon: spent, budget: budget)
         }
@@ -54,21 +57,31 @@ package struct PrivacyBudget: Sendable {
         previousEpsilon = epsilon
         (accountant, asRun, epsilon, epsilonAsRun) = (pending.accountant, pending.asRun, pending.epsilon, pending.epsilonAsRun)
         self.pending = nil
+
     }
 
     /// Whether one more round like `event` would pass the budget, so that the last released round can
     /// be evaluated and checkpointed as the run's end. Skipped (false) while ε is clearly far from the
     /// budget; the admission check before each release is what guarantees the budget either way.
-    package func nextRoundWouldExceed(like event: DPEvent) throws -> Bool {
+    /// `round` is the next round's number (its composed count under a cap or DP-FTRL; nil: once).
+    package func nextRoundWouldExceed(like event: DPEvent, round: Int? = nil) throws -> Bool {
         guard let budget = configuration.epsilonBudget else { return false }
+        let count = round.map { configuration.composedCount(round: $0) } ?? 1
+        if count == 0 { return false }
+        if configuration.mechanism == .dpftrl, let round {
+            // The next round's event differs from this one's: it adds the growth of the sensitivity.
+            return try afterOneMore(configuration.dpftrlEvent(round: round, noiseMultiplier: configuration.noiseMultiplier),
+                                    count: 1).epsilon > budget * (1 + 1e-9)
+        }
         if epsilon + 2 * (epsilon - previousEpsilon) < budget { return false }
-        return try afterOneMore(event).epsilon > budget * (1 + 1e-9)
+        return try afterOneMore(event, count: count).epsilon > budget * (1 + 1e-9)
     }
 
-    /// The accountant with `event` composed once more, and its ε; the committed state is untouched.
-    private func afterOneMore(_ event: DPEvent) throws -> (accountant: any PrivacyAccountant & Sendable, epsilon: Double) {
+    /// The accountant with `event` composed `count` more times, and its ε; the committed state is untouched.
+    private func afterOneMore(_ event: DPEvent, count: Int = 1) throws -> (accountant: any PrivacyAccountant & Sendable, epsilon: Double) {
         var candidate = accountant
-        try candidate.compose(event, count: 1)
+        guard count > 0 else { return (candidate, epsilon) }
+        try candidate.compose(event, count: count)
         return (candidate, try candidate.epsilon(delta: configuration.delta))
     }
 
