@@ -90,11 +90,19 @@ let reportCommand: Command = {
             rewritten too).
             """)
     command.signature.positionals = [("DIR", "a run folder or an experiment folder", true)]
+    command.signature.options = [
+        .init(name: "epsilon", valueName: "WHICH", help: "the ε an experiment's utility plot and ε curves use: asRun (what the "
+              + "runs spent as they ran) or accounted (for the noise cohort, where one is set)", defaultValue: "asRun"),
+    ]
     command.action = { arguments, console in
         let folder = arguments.positionals[0]
         let manager = FileManager.default
+        let which = arguments.value("epsilon")!
+        guard let epsilonAxis = ExperimentReport.EpsilonAxis(rawValue: which) else {
+            throw CommandLineError.invalidValue(command: "report", option: "--epsilon", value: which, allowed: "asRun, accounted")
+        }
         if manager.fileExists(atPath: folder + "/experiment.json") {
-            try ExperimentReport.write(folder: folder)
+            try ExperimentReport.write(folder: folder, epsilonAxis: epsilonAxis)
         } else if manager.fileExists(atPath: folder + "/metrics.jsonl") {
             try RunReport.write(folder: folder)
         } else {

@@ -10,7 +10,10 @@ let replayCommand: Command = {
             Replay a device trace in simulated time: run SCENARIO on the trace's clients, their devices and \
             availability. Client i of the trace holds user i's data; rounds over-select, wait for the cohort \
             or the deadline, and drop clients that are too slow, too small or go offline. The summary gives \
-            simulated time, time-to-target and each device class's participation.
+            simulated time, time-to-target and each device class's participation. With privacy, it says how \
+            often the most active client took part (availability makes some train far more often than \
+            sampling amplification assumes); privacy.maxParticipations and privacy.minSeparation cap it, \
+            and ε is then accounted from the cap (docs/privacy.md).
             """)
     command.signature.positionals = [
         ("TRACE", "a device trace, JSONL (see docs/formats.md; e.g. clients/traces/sample.jsonl)", true),

@@ -72,6 +72,24 @@ import Testing
         #expect(try #require(privacy.epsilonAsRun) > privacy.epsilon)  // less noise on the real, smaller cohort
     }
 
+    /// DP-FTRL under a participation cap, both strategies: 1 thread straight and 2 threads resumed give
+    /// the same lines (its correlated noise is regenerated, not stored), ε reaches the target and no user
+    /// took part more than the cap allows.
+    @Test(arguments: ["tree", "banded"])
+    func dpftrlRunsWithinItsCapAndResumesExactly(strategy: String) throws {
+        let text = Self.json(privacy: #""mechanism": "dpftrl", "matrixFactorization": "\#(strategy)", "maxParticipations": 2, "#
+            + #""minSeparation": 2, "epsilon": 8, "delta": 1e-5"#)
+        let straight = ScenarioRunnerTests.folder(), interrupted = ScenarioRunnerTests.folder()
+        let expected = try Self.run(text, threads: 1, folder: straight)
+        _ = try Self.run(text, threads: 2, stopAfter: 3, folder: interrupted)
+        let resumed = try Self.run(text, threads: 2, resume: true, folder: interrupted)
+        #expect(try ScenarioRunnerTests.metrics(interrupted) == ScenarioRunnerTests.metrics(straight))
+        #expect(resumed.privacy == expected.privacy)
+        let privacy = try #require(expected.privacy)
+        #expect(privacy.epsilon <= 8 && privacy.epsilon > 7.99 && privacy.mostParticipations! <= 2)
+        #expect(privacy.matrixFactorization == (strategy == "tree" ? "tree" : "banded(2)") && privacy.sensitivity! > 1)
+    }
+
     @Test func integerMechanismRuns() throws {
         let folder = ScenarioRunnerTests.folder()
         let summary = try Self.run(Self.json(privacy: #""mechanism": "skellam", "epsilon": 8, "delta": 1e-5"#, rounds: 2), folder: folder)
@@ -88,6 +106,10 @@ import Testing
         (#""epsilon": 1e-9, "delta": 1e-12, "accountant": "rdp""#, "private.json: privacy.epsilon: no noise multiplier up to 10⁴ reaches"),
         (#""epsilon": 1, "delta": 1e-5, "noiseMultiplir": 1"#, "private.json: privacy.noiseMultiplir: unknown key; did you mean 'noiseMultiplier'?"),
         (#""epsilon": 1, "delta": 1e-5, "mechanism": "skellam", "accountant": "pld""#, "private.json: privacy.accountant: the integer mechanisms are accounted with rdp"),
+        (#""epsilon": 1, "delta": 1e-5, "bands": 2"#, "private.json: privacy.bands: applies to mechanism dpftrl only"),
+        (#""epsilon": 1, "delta": 1e-5, "mechanism": "dpftrl", "noiseCohortSize": 10"#, "private.json: privacy.noiseCohortSize: applies to the central mechanisms"),
+        (#""epsilon": 1, "delta": 1e-5, "maxParticipations": 2, "noiseCohortSize": 10"#, "private.json: privacy.maxParticipations: a participation cap is accounted"),
+        (#""epsilon": 1, "delta": 1e-5, "mechanism": "dpftrl", "bands": 2"#, "private.json: privacy.bands: applies to matrixFactorization banded only"),
     ])
     func impossibleOrMistakenPrivacyIsAClearError(privacy: String, message: String) {
         do {

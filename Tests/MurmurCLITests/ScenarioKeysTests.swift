@@ -65,6 +65,8 @@ import Testing
                 + #""privacy": {"epsilon": 8, "delta": 1e-5, "noiseCohortSize": 100, "accountant": "rdp", "#
                 + #""adaptiveClipping": {"targetQuantile": 0.5}}}"#,
             #"{"rounds": 5, "data": {"users": 1000, "vocabularySize": 64}, "privacy": {"noiseMultiplier": 1, "delta": 1e-5}}"#,
+            #"{"rounds": 5, "data": {"users": 1000, "vocabularySize": 64}, "privacy": {"mechanism": "dpftrl", "#
+                + #""matrixFactorization": "banded", "bands": 2, "maxParticipations": 2, "minSeparation": 2, "epsilon": 8, "delta": 1e-5}}"#,
             #"{"server": {"optimizer": "fedavgm", "warmupRounds": 2}}"#,
             #"{"server": {"optimizer": "fedadam", "decay": "cosine"}}"#,
             #"{"server": {"optimizer": "fedadagrad", "decay": "step"}}"#,

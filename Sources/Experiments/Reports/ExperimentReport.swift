@@ -10,18 +10,26 @@ import Foundation
 /// privacy, otherwise against the first swept value when it is a number; error bars are one standard
 /// deviation over the repeats.
 package enum ExperimentReport {
+    /// Which ε the utility-against-ε plot and the ε curves use.
+    package enum EpsilonAxis: String, Sendable, CaseIterable {
+        /// ε as the runs actually spent it (the default: what a deployment of exactly that run would claim).
+        case asRun
+        /// ε as accounted, which under a noise cohort is the simulated cohort's (pfl-research's figure).
+        case accounted
+    }
+
     /// Writes the tables and the report into `folder`.
-    package static func write(folder: String) throws {
+    package static func write(folder: String, epsilonAxis: EpsilonAxis = .asRun) throws {
         let results = try ExperimentResults.load(folder: folder)
         let table = ExperimentTable(results)
         let url = URL(fileURLWithPath: folder)
         try Data(table.csv.utf8).write(to: url.appendingPathComponent("table.csv"), options: .atomic)
         try Data(table.markdown.utf8).write(to: url.appendingPathComponent("table.md"), options: .atomic)
-        try Data(html(results, table: table).utf8).write(to: url.appendingPathComponent("report.html"), options: .atomic)
+        try Data(html(results, table: table, epsilonAxis: epsilonAxis).utf8).write(to: url.appendingPathComponent("report.html"), options: .atomic)
     }
 
     /// The report page.
-    package static func html(_ results: ExperimentResults, table: ExperimentTable) -> String {
+    package static func html(_ results: ExperimentResults, table: ExperimentTable, epsilonAxis: EpsilonAxis = .asRun) -> String {
         let plan = results.plan
         let name = results.records.first?.summary?.name ?? URL(fileURLWithPath: results.folder).lastPathComponent
         let what = plan.kind == .sweep
@@ -40,7 +48,7 @@ package enum ExperimentReport {
             + "Simulated time is shown for runs that simulate devices (a devices section, or murmur replay).</p>\n"
 
         var figures = ""
-        if let chart = summaryChart(results, table: table) { figures += chart }
+        if let chart = summaryChart(results, table: table, epsilonAxis: epsilonAxis) { figures += chart }
         let primary = table.primary
         let evaluated = results.records.flatMap { ChartPoint.byRound($0.metrics) { $0.metric(primary.name) } }
         figures += curve(results, title: primary.label.capitalizedFirst, yLabel: primary.label, scale: .suited(to: evaluated),
@@ -49,8 +57,10 @@ package enum ExperimentReport {
         figures += curve(results, title: "Training loss", yLabel: "mean client loss (nats per target)", scale: .linear,
                          caption: "Mean cross-entropy over each round's local steps, one line per run.") { $0.trainLoss }
         if results.records.contains(where: { $0.metrics.contains { $0.epsilon != nil } }) {
-            figures += curve(results, title: "Privacy spent", yLabel: "ε spent", scale: .linear,
-                             caption: "ε after each round, one line per run.") { $0.epsilon }
+            let asRun = epsilonAxis == .asRun
+            figures += curve(results, title: "Privacy spent", yLabel: asRun ? "ε as run" : "ε as accounted", scale: .linear,
+                             caption: "ε after each round, one line per run" + (asRun ? ", as the rounds actually ran"
+                                 : ", as accounted (for the noise cohort, where one is set)") + ".") { asRun ? $0.epsilonShown : $0.epsilon }
         }
         body += "<h2>Plots</h2>\n<div class=\"charts\">\n\(figures)</div>\n"
         return ReportPage.html(title: "\(name) — Murmur \(plan.kind == .sweep ? "sweep" : "comparison")", body: body)
@@ -72,7 +82,7 @@ package enum ExperimentReport {
 
     /// The final primary metric against ε spent (private runs) or against the first swept number, one series
     /// per combination of the other axes, with error bars over repeats.
-    private static func summaryChart(_ results: ExperimentResults, table: ExperimentTable) -> String? {
+    private static func summaryChart(_ results: ExperimentResults, table: ExperimentTable, epsilonAxis: EpsilonAxis) -> String? {
         let plan = results.plan
         let private_ = table.rows.contains { $0.epsilon != nil }
         let xAxis: Int?  // the sweep axis plotted along x when not ε
@@ -102,7 +112,8 @@ package enum ExperimentReport {
         let series = groups.enumerated().map { groupIndex, group in
             let points = group.rows.compactMap { row -> ChartPoint? in
                 guard let final = table.rows[row].finalPrimary else { return nil }
-                let x = private_ ? table.rows[row].epsilon?.mean : Double(plan.variants[row].coordinates[xAxis!])
+                let epsilon = epsilonAxis == .asRun ? table.rows[row].epsilon : table.rows[row].noiseCohortEpsilon ?? table.rows[row].epsilon
+                let x = private_ ? epsilon?.mean : Double(plan.variants[row].coordinates[xAxis!])
                 return x.map { ChartPoint(x: $0, y: final.mean, spread: final.standardDeviation) }
             }.sorted { $0.x < $1.x }
             let name = group.label.isEmpty ? "final \(table.primary.label)" : group.label
@@ -124,14 +135,18 @@ package enum ExperimentReport {
         }
         let lines = RunReport.baselineSeries(references, from: xs.min()!, to: max(xs.max()!, xs.min()! + 1))
         let delta = results.records.lazy.compactMap { $0.summary?.privacy?.delta }.first
-        let xLabel = private_ ? "ε spent" + (delta.map { " (δ = \(ReportFormat.significant($0, digits: 3)))" } ?? "")
+        let noiseCohort = table.rows.lazy.compactMap(\.noiseCohort).first
+        let xName = epsilonAxis == .asRun ? "ε as run" : noiseCohort.map { "ε for \($0)" } ?? "ε as accounted"
+        let xLabel = private_ ? xName + (delta.map { " (δ = \(ReportFormat.significant($0, digits: 3)))" } ?? "")
             : plan.axes[xAxis!].key
         let title = private_ ? "Utility against privacy" : "Final \(table.primary.label) against \(plan.axes[xAxis!].key)"
         return ReportPage.figure(LineChart(title: title, xLabel: xLabel, yLabel: "final \(table.primary.label)", markers: true,
                                            series: series + lines),
                                  caption: "Mean final \(table.primary.label) of each variant"
                                     + (plan.repeats > 1 ? ", with ± one standard deviation over its repeats" : "")
-                                    + (private_ ? "; ε is what the runs spent, as accounted" : "")
+                                    + (private_ ? (epsilonAxis == .asRun ? "; ε is what the runs spent as they ran"
+                                        + (noiseCohort.map { " (not the ε for \($0) their noise was set for; `murmur report --epsilon accounted` plots that)" } ?? "")
+                                        : "; ε is as accounted" + (noiseCohort.map { ", for \($0) (as run it is larger)" } ?? "")) : "")
                                     + (lines.isEmpty ? "." : "; dashed lines: " + lines.map(\.name).joined(separator: ", ") + "."))
     }
 }

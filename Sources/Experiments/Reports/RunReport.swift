@@ -76,11 +76,18 @@ package enum RunReport {
                                                    series: series(loss)),
                                          caption: "Mean cross-entropy over the cohort's local steps in each round.")
         }
-        let epsilon = ChartPoint.byRound(metrics, \.epsilon)
+        let epsilon = ChartPoint.byRound(metrics, \.epsilonShown)
         if !epsilon.isEmpty {
-            figures += ReportPage.figure(LineChart(title: "Privacy spent", xLabel: "round", yLabel: "ε spent", series: series(epsilon)),
-                                         caption: "ε after each round" + (summary?.privacy.map { " at δ = \(ReportFormat.significant($0.delta, digits: 3)) "
-                                             + "(\($0.accountant) accountant, \($0.relation))" } ?? "") + ".")
+            figures += ReportPage.figure(LineChart(title: "Privacy spent", xLabel: "round", yLabel: "ε as run", series: series(epsilon)),
+                                         caption: "ε after each round, as the rounds actually ran" + (summary?.privacy.map { " at δ = \(ReportFormat.significant($0.delta, digits: 3)) "
+                                             + ($0.epsilonAsRun != nil ? "(rdp accountant, the real cohort)" : "(\($0.accountant) accountant, \($0.relation))") } ?? "") + ".")
+        }
+        let ratios = ChartPoint.byRound(metrics, \.signalToNoise)
+        if !ratios.isEmpty {
+            figures += ReportPage.figure(LineChart(title: "Signal to noise", xLabel: "round", yLabel: "‖Σ clipped updates‖ / ‖noise‖",
+                                                   series: series(ratios)),
+                                         caption: "The aggregate's signal-to-noise ratio each round; below "
+                                             + PrivacyDisplay.signalToNoise(PrivacyDisplay.swampedBelow) + " the noise swamps the signal.")
         }
         body += "<h2>Curves</h2>\n<div class=\"charts\">\n\(figures)</div>\n"
         return ReportPage.html(title: "\(name) — Murmur run", body: body)
@@ -114,9 +121,21 @@ package enum RunReport {
             ["wall time", ReportFormat.significant(summary.trainingWallSeconds, digits: 3) + " s on \(summary.threads) threads"],
         ]
         if let privacy = summary.privacy {
-            rows.append(["ε spent", "\(ReportFormat.epsilon(privacy.epsilon)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
-                + (privacy.epsilonBudget.map { " of a budget of \(ReportFormat.epsilon($0))" } ?? "")
-                + (privacy.stoppedAtBudget ? " (stopped at the budget)" : "")])
+            rows.append(["ε as run", "\(ReportFormat.epsilon(privacy.epsilonShown)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
+                + (privacy.deploymentEpsilon == nil ? (privacy.epsilonBudget.map { " of a budget of \(ReportFormat.epsilon($0))" } ?? "") : "")
+                + (privacy.stoppedAtBudget && privacy.deploymentEpsilon == nil ? " (stopped at the budget)" : "")])
+            if let deployment = privacy.deploymentEpsilon {
+                rows.append(["ε for the noise cohort", deployment
+                    + (privacy.epsilonBudget.map { " (budget \(ReportFormat.epsilon($0)))" } ?? "")
+                    + (privacy.stoppedAtBudget ? " (stopped at the budget)" : "")])
+            }
+            if let participation = RunReporter.participationNote(privacy) {
+                rows.append(["participation", String(participation.dropFirst("participation: ".count))])
+            }
+            if let ratio = privacy.meanSignalToNoise {
+                rows.append(["mean signal-to-noise", PrivacyDisplay.signalToNoise(ratio)
+                    + (privacy.signalToNoiseWarning.map { " — WARNING: " + $0 } ?? "")])
+            }
             rows.append(["noise multiplier", ReportFormat.significant(privacy.noiseMultiplier, digits: 4) + ", clip \(ReportFormat.significant(privacy.clipBound, digits: 3))"])
         }
         if let devices = summary.devices {

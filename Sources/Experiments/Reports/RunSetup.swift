@@ -51,7 +51,8 @@ package enum RunSetup {
                 + text(privacy, ["epsilon", "noiseMultiplier", "delta", "clipping", "clipBound", "accountant", "noiseCohortSize"])
             if let spent = summary?.privacy {
                 value += "; noise multiplier \(ReportFormat.significant(spent.noiseMultiplier, digits: 4)) (\(spent.noiseSource)), "
-                    + "ε spent \(ReportFormat.epsilon(spent.epsilon))"
+                    + "ε as run \(ReportFormat.epsilon(spent.epsilonShown))"
+                    + (spent.deploymentEpsilon.map { " (\($0))" } ?? "")
             }
             rows.append(["differential privacy", value])
         } else {

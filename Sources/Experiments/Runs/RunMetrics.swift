@@ -29,6 +29,9 @@ package struct RoundMetrics: Sendable, Equatable {
     /// ε spent so far (differential privacy only), and the clip bound for the next round.
     package var epsilon: Double?
     package var clipBound: Double?
+    /// ε spent so far as the rounds actually ran, when it differs from `epsilon` (a noise cohort, whose
+    /// `epsilon` is for the simulated cohort); absent otherwise.
+    package var epsilonAsRun: Double?
     /// Secure aggregation's survivors and costs (runs with it only).
     package var secureAggregation: SecureAggregationMetrics?
     /// The round in simulated time: its length, who was available, each class's fates (runs with devices).
@@ -53,6 +56,7 @@ package struct RoundMetrics: Sendable, Equatable {
         bytesUp = result.bytesUpPerClient * result.contributed
         clipBound = result.clipBound
         epsilon = result.epsilon
+        epsilonAsRun = result.epsilonAsRun
         clients = ClientCostMetrics(result, secureAggregation: result.secureAggregation != nil)
         signalToNoise = result.signalToNoise
         // A client that refused its task (over the memory cap) downloaded nothing.
@@ -84,6 +88,9 @@ package struct RoundMetrics: Sendable, Equatable {
         bytesDown = 0
         evaluation = initialEvaluation
     }
+
+    /// ε as the rounds so far actually ran: what progress lines, tables and reports show first.
+    package var epsilonShown: Double? { epsilonAsRun ?? epsilon }
 
     /// The value of the task's metric `name` on this line (nil on rounds without evaluation).
     package func metric(_ name: String) -> Double? { evaluation?[name] }
@@ -120,7 +127,7 @@ extension RoundMetrics: Codable {
     private static let fieldNames: Set<String> = [
         "round", "wallSeconds", "simulatedSeconds", "learningRate", "trainLoss", "clientsSampled", "clientsFinished",
         "clientsDropped", "trainingTargets", "localSteps", "updateNorm", "bytesUp", "bytesDown", "epsilon", "clipBound",
-        "secureAggregation", "devices", "clients", "signalToNoise",
+        "secureAggregation", "devices", "clients", "signalToNoise", "epsilonAsRun",
     ]
 
     package init(from decoder: any Decoder) throws {
@@ -140,6 +147,7 @@ extension RoundMetrics: Codable {
         bytesDown = try c.decode(Int.self, forKey: "bytesDown")
         epsilon = try c.decodeIfPresent(Double.self, forKey: "epsilon")
         clipBound = try c.decodeIfPresent(Double.self, forKey: "clipBound")
+        epsilonAsRun = try c.decodeIfPresent(Double.self, forKey: "epsilonAsRun")
         secureAggregation = try c.decodeIfPresent(SecureAggregationMetrics.self, forKey: "secureAggregation")
         devices = try c.decodeIfPresent(DeviceRoundMetrics.self, forKey: "devices")
         clients = try c.decodeIfPresent(ClientCostMetrics.self, forKey: "clients")
@@ -168,6 +176,7 @@ extension RoundMetrics: Codable {
         try c.encode(bytesDown, forKey: "bytesDown")
         try c.encodeIfPresent(epsilon, forKey: "epsilon")
         try c.encodeIfPresent(clipBound, forKey: "clipBound")
+        try c.encodeIfPresent(epsilonAsRun, forKey: "epsilonAsRun")
         try c.encodeIfPresent(secureAggregation, forKey: "secureAggregation")
         try c.encodeIfPresent(devices, forKey: "devices")
         try c.encodeIfPresent(clients, forKey: "clients")

@@ -13,6 +13,9 @@ package struct RunReporter: Sendable {
         var primaryMetric = TaskMetric(name: "", lowerIsBetter: true, label: "")
         var primary: Double?
         var roundSeconds: [Double] = []
+        var noiseCohort: (size: Int, population: Int)?
+        var signalToNoise: [Double] = []
+        var warnedOfNoise = false
     }
     private let last = LastValues()
 
@@ -34,6 +37,13 @@ package struct RunReporter: Sendable {
             + (reference.isEmpty ? "" : "; \(reference)") + "; writing \(folder)")
     }
 
+    /// Tells the progress line that ε is accounted for a noise cohort of `size` of `population` users,
+    /// so that it shows ε as run first and labels the noise cohort's.
+    func noiseCohort(size: Int, population: Int) { last.noiseCohort = (size, population) }
+
+    /// Rounds whose mean signal-to-noise ratio decides the warning while the run goes.
+    static let signalToNoiseWindow = 5
+
     /// - Parameter roundsInLine: rounds (central steps) the line's wall time covers.
     func round(_ metrics: RoundMetrics, of rounds: Int, roundsInLine: Int = 1) {
         let primary = metrics.metric(last.primaryMetric.name)
@@ -45,7 +55,13 @@ package struct RunReporter: Sendable {
         var fields = ["round \(metrics.round)/\(rounds)"]
         if let loss = metrics.trainLoss { fields.append("train loss \(format(loss, 3))") }
         if let value = last.primary { fields.append("\(last.primaryMetric.label) \(Self.formatMetric(value))") }
-        if let epsilon = metrics.epsilon { fields.append("ε \(ReportFormat.epsilon(epsilon))") }
+        if let epsilon = metrics.epsilon {
+            fields.append(PrivacyDisplay.epsilonField(asRun: metrics.epsilonShown ?? epsilon, accounted: epsilon, noiseCohort: last.noiseCohort))
+        }
+        if let ratio = metrics.signalToNoise {
+            fields.append("SNR \(PrivacyDisplay.signalToNoise(ratio))")
+            last.signalToNoise.append(ratio)
+        }
         if let secure = metrics.secureAggregation {
             fields.append(secure.failure == nil ? "secagg \(secure.survivors(at: .maskedInput))/\(metrics.clientsSampled)"
                 : "secagg failed")
@@ -56,6 +72,19 @@ package struct RunReporter: Sendable {
         } else if primary != nil {
             write(fields.joined(separator: " · "))
         }
+        warnIfNoiseSwamps(round: metrics.round)
+    }
+
+    /// Warns once, as soon as the mean signal-to-noise ratio of the last few rounds is below
+    /// `PrivacyDisplay.swampedBelow`, naming the levers.
+    private func warnIfNoiseSwamps(round: Int) {
+        guard !last.warnedOfNoise, last.signalToNoise.count >= min(Self.signalToNoiseWindow, 2) else { return }
+        let recent = Array(last.signalToNoise.suffix(Self.signalToNoiseWindow))
+        guard let mean = PrivacyDisplay.mean(recent),
+              let warning = PrivacyDisplay.swampWarning(signalToNoise: mean, noiseCohort: last.noiseCohort != nil) else { return }
+        last.warnedOfNoise = true
+        if isTerminal { write("\n") }
+        note("WARNING after round \(round): " + warning)
     }
 
     func finish(_ summary: RunSummary, folder: String) {
@@ -66,11 +95,33 @@ package struct RunReporter: Sendable {
         note("\(summary.roundsCompleted) rounds in \(format(summary.trainingWallSeconds, 1)) s; \(metric.label) \(final)"
             + (reference.isEmpty ? "" : " (\(reference.joined(separator: ", ")))") + "; results in \(folder)"
             + (Self.baselinesBeaten(summary).map { "; " + $0 } ?? ""))
+        if let privacy = summary.privacy {
+            note("ε as run \(ReportFormat.epsilon(privacy.epsilonShown)) at δ = \(ReportFormat.significant(privacy.delta, digits: 3))"
+                + (privacy.deploymentEpsilon.map { " (\($0), the noise cohort's accounting)" } ?? "")
+                + (privacy.meanSignalToNoise.map { "; mean signal-to-noise \(PrivacyDisplay.signalToNoise($0))" } ?? ""))
+            if let warning = privacy.signalToNoiseWarning { note("WARNING: " + warning) }
+            if let note = Self.participationNote(privacy) { self.note(note) }
+        }
         if let secure = summary.secureAggregation {
             note("\(secure.protocolKind.rawValue): \(secure.failedRounds) of \(secure.rounds) rounds failed, \(secure.clientsDropped) "
                 + "clients dropped; per client \(format(secure.clientSecondsMedian, 3)) s CPU and \(secure.bytesSentPerClient) bytes "
                 + "sent (median), server \(format(secure.serverSecondsPerRound, 3)) s CPU a round")
         }
+    }
+
+    /// How often users took part, against the cap if there is one: "participation: 9 812 users took part,
+    /// the most active in 3 rounds (cap 3 rounds, at least 50 apart; ε is accounted from the cap, without
+    /// amplification)".
+    package static func participationNote(_ privacy: PrivacySummary) -> String? {
+        guard let most = privacy.mostParticipations, let users = privacy.participants else { return nil }
+        let cap = privacy.maxParticipations.map { k in
+            "; cap \(k) round\(k == 1 ? "" : "s")" + (privacy.minSeparation.map { $0 > 1 ? ", at least \($0) apart" : "" } ?? "")
+                + ": ε is accounted from the cap, without amplification by sampling"
+        } ?? "; no cap: ε assumes each round's sampling as run"
+        let dpftrl = privacy.matrixFactorization.map { strategy in
+            "; DP-FTRL (\(strategy)), sensitivity \(ReportFormat.significant(privacy.sensitivity ?? 0, digits: 4)) clip bounds"
+        } ?? ""
+        return "participation: \(users) users took part, the most active in \(most) round\(most == 1 ? "" : "s")" + cap + dpftrl
     }
 
     /// A warning when the final primary metric is worse than a baseline of it (the model learnt less than,

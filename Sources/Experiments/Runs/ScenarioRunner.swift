@@ -163,11 +163,14 @@ package final class ScenarioRunner {
     private func noteSettings<Task: FederatedTask>(_ training: FederatedTraining<Task>) {
         let s = scenario
         if let privacy = s.privacy, let plan = s.privacyPlan {
+            if let size = privacy.noiseCohortSize { report.noiseCohort(size: size, population: training.population.userCount) }
             let (z, clip, delta) = (ReportFormat.significant(privacy.noiseMultiplier, digits: 4),
                                     ReportFormat.significant(privacy.clipBound, digits: 4), ReportFormat.significant(privacy.delta, digits: 3))
             report.note("privacy: \(privacy.mechanism.rawValue) noise multiplier \(z) (\(plan.noiseSource)), "
                 + "clip \(clip); the planned \(plan.plannedRounds) rounds spend ε = \(ReportFormat.epsilon(plan.plannedEpsilon)) at "
                 + "δ = \(delta) (\(privacy.accountant.rawValue), \(plan.relation.rawValue))"
+                + (privacy.noiseCohortSize.map { " for a noise cohort of \($0) of \(training.population.userCount) users (as run, "
+                    + "on the real cohort, ε is far larger: see ε as run)" } ?? "")
                 + (privacy.epsilonBudget.map { plan.plannedEpsilon > $0 ? "; the budget ε = \(ReportFormat.epsilon($0)) will stop it early" : "" } ?? ""))
         }
         if let secure = s.secureAggregation {
@@ -190,7 +193,9 @@ package final class ScenarioRunner {
                                  parameters: training.parameters.layout.count, threads: options.threads,
                                  metrics: training.task.metrics, baselines: baselines)
         if let budget = training.privacyBudget, let plan = s.privacyPlan {
-            summary.privacy = try PrivacySummary(budget, plan: plan, stoppedAtBudget: ending == .budgetExhausted)
+            summary.privacy = PrivacySummary(budget, plan: plan, stoppedAtBudget: ending == .budgetExhausted,
+                                             population: training.population.userCount, signalToNoise: lines.compactMap(\.signalToNoise),
+                                             participation: training.participation, rounds: training.completedRounds)
         }
         if let fleet = training.fleet {
             var fleetClasses: [String: Int] = [:]

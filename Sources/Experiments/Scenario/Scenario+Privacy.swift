@@ -21,7 +21,8 @@ extension Scenario {
     static func readPrivacy(_ r: ScenarioReader, rounds: Int, training: FederatedTrainingConfiguration, shape: ModelShape,
                             population: Int) throws(ScenarioError) -> (PrivacyConfiguration, PrivacyPlan) {
         var c = PrivacyConfiguration()
-        r.declare(["epsilon", "noiseMultiplier", "noiseCohortSize", "delta"])
+        r.declare(["epsilon", "noiseMultiplier", "noiseCohortSize", "delta", "maxParticipations", "minSeparation",
+                   "matrixFactorization", "bands"])
         let mechanism = try r.choice("mechanism", default: "gaussian", among: PrivacyConfiguration.Mechanism.allCases.map(\.rawValue))
         c.mechanism = PrivacyConfiguration.Mechanism(rawValue: mechanism)!
         c.clipping = PrivacyConfiguration.ClippingMode(rawValue: try r.choice(
@@ -48,10 +49,11 @@ extension Scenario {
                 throw r.error("noiseCohortSize", "applies to the central mechanisms (gaussian, laplace) only")
             }
         }
+        try readParticipation(r, into: &c, rounds: rounds, training: training)
         let adaptive = try r.section("adaptiveClipping")
         let expectedCohort = training.sampling.expectedSize(population: population)
         if !adaptive.isEmpty {
-            guard c.mechanism == .gaussian else { throw r.error("adaptiveClipping", "works with the gaussian mechanism only") }
+            guard c.mechanism == .gaussian, c.participation == nil else { throw r.error("adaptiveClipping", "works with the gaussian mechanism only, without a participation cap") }
             let quantile = try adaptive.number("targetQuantile", default: 0.5, in: 0...1)
             let rate = try adaptive.number("learningRate", default: 0.2, in: 0...10, excludingLowerBound: true)
             // Andrew et al. 2021 use σ_b = cohort/20: the count is then accurate to a few percent.
@@ -69,7 +71,12 @@ extension Scenario {
         let dimension = c.mechanism.isInteger ? training.updateDimension(shape: shape) : 0
         let plannedContributors = max(Int(expectedCohort.rounded()), 1)
         let planned = c  // noiseMultiplier, set below, does not enter the event's shape
+        // Under DP-FTRL the planned run is one Gaussian of multiplier z / sens_T; under a cap, min(k, ⌈T/b⌉)
+        // unamplified rounds (`PrivacyConfiguration.composedCount`); otherwise T rounds as sampled.
+        let sensitivity = c.mechanism == .dpftrl ? c.matrixSensitivity(rounds: rounds) : 1
+        let steps = c.accountedSteps(rounds: rounds)
         let round = { (z: Double) -> DPEvent in
+            if planned.mechanism == .dpftrl { return .gaussian(noiseMultiplier: z / sensitivity) }
             let mechanismEvent = planned.mechanismEvent(noiseMultiplier: z, dimension: dimension, expectedCohort: expectedCohort,
                                                         contributors: plannedContributors)
             return planned.roundEvent(mechanismEvent, sampling: training.sampling, population: population)
@@ -87,14 +94,14 @@ extension Scenario {
             if let givenNoise {
                 c.noiseMultiplier = givenNoise
             } else {
-                c.noiseMultiplier = try calibration.smallestNoiseMultiplier(epsilon: epsilon!, delta: c.delta, steps: rounds, event: round)
+                c.noiseMultiplier = try calibration.smallestNoiseMultiplier(epsilon: epsilon!, delta: c.delta, steps: steps, event: round)
             }
             if c.adaptiveClipping != nil && c.updateNoiseMultiplier == nil {
                 throw ScenarioError(file: r.file, keyPath: r.path + ".adaptiveClipping.countNoise",
                                     message: "the count's noise (\(c.adaptiveClipping!.countNoiseStandardDeviation)) alone costs more "
                                         + "than noise multiplier \(c.noiseMultiplier) allows; it must exceed \(c.noiseMultiplier / 2)")
             }
-            let planned = try calibration.epsilon(steps: rounds, delta: c.delta, event: round, noiseMultiplier: c.noiseMultiplier)
+            let planned = try calibration.epsilon(steps: steps, delta: c.delta, event: round, noiseMultiplier: c.noiseMultiplier)
             try r.finish()
             let plan = PrivacyPlan(noiseSource: givenNoise == nil ? "calibrated" : "given", plannedRounds: rounds,
                                    relation: relation, plannedEpsilon: planned)
@@ -105,6 +112,35 @@ extension Scenario {
             throw error
         } catch {
             throw r.error("", "\(error)")
+        }
+    }
+}
+
+extension Scenario {
+    /// The participation cap (`maxParticipations`, `minSeparation`) and DP-FTRL's factorisation
+    /// (`matrixFactorization`, `bands`), checked against what they cannot go with.
+    static func readParticipation(_ r: ScenarioReader, into c: inout PrivacyConfiguration, rounds: Int,
+                                  training: FederatedTrainingConfiguration) throws(ScenarioError) {
+        if r.contains("maxParticipations") || r.contains("minSeparation") {
+            let k = try r.integer("maxParticipations", default: rounds, in: 1...1_000_000)
+            let b = try r.integer("minSeparation", default: 1, in: 1...1_000_000)
+            c.participation = ParticipationSchema(maxParticipations: k, minSeparation: b)
+            if c.noiseCohortSize != nil {
+                throw r.error("maxParticipations", "a participation cap is accounted from the real cohort's noise; remove noiseCohortSize")
+            }
+        }
+        if c.mechanism == .dpftrl {
+            if c.noiseCohortSize != nil { throw r.error("noiseCohortSize", "does not apply to dpftrl (its noise is correlated across rounds)") }
+            let strategy = try r.choice("matrixFactorization", default: "tree", among: ["tree", "banded"])
+            if strategy == "banded" {
+                let bands = try r.integer("bands", default: c.participation?.minSeparation ?? 1, in: 1...max(rounds, 1))
+                c.matrixFactorization = .bandedToeplitz(bands: bands)
+            } else {
+                if r.contains("bands") { throw r.error("bands", "applies to matrixFactorization banded only") }
+                c.matrixFactorization = .treeAggregation
+            }
+        } else if r.contains("matrixFactorization") || r.contains("bands") {
+            throw r.error(r.contains("bands") ? "bands" : "matrixFactorization", "applies to mechanism dpftrl only")
         }
     }
 }

@@ -2,7 +2,8 @@ import Federation
 import Foundation
 
 /// The experiment's table: a row per variant with final and best metrics over its finished repeats
-/// (mean and sample standard deviation), ε spent, bytes, and simulated and wall time.
+/// (mean and sample standard deviation), ε as run (and, under a noise cohort, the ε of that simulated
+/// cohort, labelled with it), bytes, and simulated and wall time.
 package struct ExperimentTable: Sendable {
     /// One variant's figures.
     package struct Row: Sendable, Equatable {
@@ -15,7 +16,12 @@ package struct ExperimentTable: Sendable {
         package var finalPrimary: Spread?
         package var bestPrimary: Spread?
         package var finalHeadlines: [Spread?]
+        /// ε as the runs actually spent it.
         package var epsilon: Spread?
+        /// Under a noise cohort: the ε accounted for it, and the cohort it assumes ("a cohort of 1000 of
+        /// 20000 users"); nil otherwise.
+        package var noiseCohortEpsilon: Spread?
+        package var noiseCohort: String?
         package var bytesUp: Spread?
         package var bytesDown: Spread?
         /// Simulated device time; nil until runs simulate devices (docs/experiments.md).
@@ -41,7 +47,10 @@ package struct ExperimentTable: Sendable {
                        finished: runs.count, planned: plan.repeats,
                        finalPrimary: Spread(runs.compactMap(\.finalPrimary)), bestPrimary: Spread(runs.compactMap(\.bestPrimary)),
                        finalHeadlines: headlines.map { metric in Spread(runs.compactMap { $0.finalMetrics?[metric.name] }) },
-                       epsilon: Spread(runs.compactMap { $0.privacy?.epsilon }),
+                       epsilon: Spread(runs.compactMap { $0.privacy?.epsilonShown }),
+                       noiseCohortEpsilon: Spread(runs.compactMap { $0.privacy?.noiseCohortSize == nil ? nil : $0.privacy?.epsilon }),
+                       noiseCohort: runs.lazy.compactMap(\.privacy).first { $0.noiseCohortSize != nil }.flatMap { p in
+                           p.populationSize.map { "a cohort of \(p.noiseCohortSize!) of \($0) users" } },
                        bytesUp: Spread(runs.map { Double($0.bytesUp) }), bytesDown: Spread(runs.map { Double($0.bytesDown) }),
                        simulatedSeconds: Spread(runs.compactMap { $0.devices?.simulatedSeconds }), wallSeconds: Spread(runs.map(\.trainingWallSeconds)))
         }
@@ -51,12 +60,12 @@ package struct ExperimentTable: Sendable {
     /// not defined), full precision, for plotting elsewhere.
     package var csv: String {
         let figures = ["final\(primary.name.capitalizedFirst)", "best\(primary.name.capitalizedFirst)"]
-            + headlines.map { "final\($0.name.capitalizedFirst)" } + ["epsilon", "bytesUp", "bytesDown", "simulatedSeconds", "wallSeconds"]
+            + headlines.map { "final\($0.name.capitalizedFirst)" } + ["epsilonAsRun", "epsilonNoiseCohort", "bytesUp", "bytesDown", "simulatedSeconds", "wallSeconds"]
         var lines = [(["variant"] + axisKeys + ["runsFinished", "runsPlanned"]
                       + figures.flatMap { ["\($0)Mean", "\($0)SD"] }).map(Self.csvField).joined(separator: ",")]
         for row in rows {
             let spreads = [row.finalPrimary, row.bestPrimary] + row.finalHeadlines
-                + [row.epsilon, row.bytesUp, row.bytesDown, row.simulatedSeconds, row.wallSeconds]
+                + [row.epsilon, row.noiseCohortEpsilon, row.bytesUp, row.bytesDown, row.simulatedSeconds, row.wallSeconds]
             let cells = [row.label] + row.coordinates + [String(row.finished), String(row.planned)]
                 + spreads.flatMap { [$0.map { "\($0.mean)" } ?? "", $0?.standardDeviation.map { "\($0)" } ?? ""] }
             lines.append(cells.map(Self.csvField).joined(separator: ","))
@@ -64,23 +73,28 @@ package struct ExperimentTable: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Whether some variant's ε is accounted for a noise cohort (the table then has a column for it).
+    package var hasNoiseCohort: Bool { rows.contains { $0.noiseCohortEpsilon != nil } }
+
     /// The column headings people read, with units.
     package var headings: [String] {
         ["variant", "runs", "final \(primary.label)", "best \(primary.label)"] + headlines.map { "final \($0.label)" }
-            + ["ε spent", "bytes up / run", "bytes down / run", "simulated time", "wall time"]
+            + ["ε as run"] + (hasNoiseCohort ? ["ε for the noise cohort"] : []) + ["bytes up / run", "bytes down / run", "simulated time", "wall time"]
     }
 
     /// Each row's cells as people read them: `53.1 ± 0.4`, `19.1%`, `1.2 MB`, `–` for what does not apply.
     package var displayRows: [[String]] {
-        rows.map { row in
+        let noiseColumn = hasNoiseCohort
+        return rows.map { row in
             [row.label, "\(row.finished)/\(row.planned)",
              Self.display(row.finalPrimary, digits: 4), Self.display(row.bestPrimary, digits: 4)]
             + zip(headlines, row.finalHeadlines).map { metric, spread in
                 // Accuracies and error rates are fractions: shown as percentages.
                 Self.display(spread.map { Spread(scaledBy: 100, $0) }, digits: 3, unit: "%")
             }
-            + [Self.display(row.epsilon, digits: 4),
-             row.bytesUp.map { ReportFormat.bytes($0.mean) } ?? "–", row.bytesDown.map { ReportFormat.bytes($0.mean) } ?? "–",
+            + [Self.display(row.epsilon, digits: 4)]
+            + (noiseColumn ? [row.noiseCohortEpsilon.map { Self.display($0, digits: 4) + " for " + (row.noiseCohort ?? "the noise cohort") } ?? "–"] : [])
+            + [row.bytesUp.map { ReportFormat.bytes($0.mean) } ?? "–", row.bytesDown.map { ReportFormat.bytes($0.mean) } ?? "–",
              Self.display(row.simulatedSeconds, digits: 3, unit: " s"), Self.display(row.wallSeconds, digits: 3, unit: " s")]
         }
     }

@@ -56,17 +56,18 @@ package struct RoundSchedule: Sendable, Equatable {
     /// the target-th report, or at the deadline, or as soon as every selected client has reported or
     /// dropped, whichever comes first.
     ///
+    /// - Parameter eligible: whether an available client may be selected (a participation cap; default all).
     /// - Parameter cost: a selected client's task cost, from its user index (and data).
     /// - Throws: `SimulationError.traceEnded` if no client is ever available again.
     package static func plan(round: Int, openSeconds: Double, target: Int, simulation: DeviceSimulation,
-                             fleet: DeviceFleet, seed: UInt64,
+                             fleet: DeviceFleet, seed: UInt64, eligible: (Int) -> Bool = { _ in true },
                              cost: (Int) throws -> (cost: ClientTaskCost, targets: Int)) throws -> RoundSchedule {
         var start = openSeconds + simulation.selectionSeconds
-        var available = fleet.availableClients(at: start)
+        var available = fleet.availableClients(at: start).filter(eligible)
         if available.isEmpty {
             guard let next = fleet.nextAvailableTime(atOrAfter: start) else { throw SimulationError.traceEnded(atSeconds: start) }
             start = next
-            available = fleet.availableClients(at: start)
+            available = fleet.availableClients(at: start).filter(eligible)
         }
         let goal = Int((simulation.overSelection * Double(target)).rounded(.up))
         let picks = CohortSampling.fixedSize(goal).cohort(round: round, population: available.count, seed: seed)

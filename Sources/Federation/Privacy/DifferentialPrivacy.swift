@@ -46,7 +46,7 @@ package final class DifferentialPrivacy: Sendable {
             if c.adaptiveClipping != nil { update.withinClipBound = norm <= clip }
             let z = c.noiseMultiplier
             switch c.mechanism {
-            case .gaussian, .laplace: break
+            case .gaussian, .laplace, .dpftrl: break
             case .localGaussian: NoiseSampler.addGaussian(to: values, standardDeviation: z * clip, stream: &stream)
             case .localLaplace: NoiseSampler.addLaplace(to: values, scale: z * clip, stream: &stream)
             case .discreteGaussian, .skellam:
@@ -73,6 +73,12 @@ package final class DifferentialPrivacy: Sendable {
     /// of the sum (nil for other mechanisms): σ · C, scaled down to the real cohort under a noise cohort.
     package func centralNoiseStandardDeviation(context: RoundContext) -> Double? {
         let c = configuration
+        if c.mechanism == .dpftrl, let factorisation = c.matrixFactorization {
+            // Consecutive rounds' noise is anti-correlated and partly cancels in the model: measure the round
+            // against the independent per-round noise that would accumulate to the same, prefix norm / √t.
+            let norm = factorisation.prefixNoiseNorm(round: context.round) / Double(max(context.round, 1)).squareRoot()
+            return c.noiseMultiplier * clipBound * norm
+        }
         guard c.mechanism == .gaussian else { return nil }
         let cohortScale = c.noiseCohortSize.map { Double(context.cohortSize) / Double($0) } ?? 1
         return (c.updateNoiseMultiplier ?? c.noiseMultiplier) * clipBound * cohortScale
@@ -101,6 +107,15 @@ package final class DifferentialPrivacy: Sendable {
             aggregate.sum.withUnsafeMutableBufferPointer {
                 NoiseSampler.addLaplace(to: $0, scale: c.noiseMultiplier * clip * cohortScale, stream: &stream)
             }
+        case .dpftrl:
+            // Round t's row of C⁻¹: each i.i.d. vector regenerated from its own stream, keyed by round or tree node.
+            let sigma = c.noiseMultiplier * clip * cohortScale
+            for term in c.matrixFactorization?.noiseTerms(round: context.round) ?? [] {
+                var vector = RandomStream(seed: context.seed, keys: [0xD1FF_F7E1, term.key])
+                aggregate.sum.withUnsafeMutableBufferPointer {
+                    NoiseSampler.addScaledGaussian(to: $0, scale: term.coefficient * sigma, stream: &vector)
+                }
+            }
         case .localGaussian, .localLaplace: break
         case .discreteGaussian, .skellam:
             aggregate.sum.scale(by: Float(1 / PrivacyConfiguration.integerScale(bound: clip, dimension: dimension)))
@@ -119,8 +134,9 @@ package final class DifferentialPrivacy: Sendable {
     private func events(context: RoundContext, sampling: CohortSampling, contributors: Int, cohortScale: Double)
         -> (event: DPEvent, asRun: DPEvent?) {
         let c = configuration
-        let mechanism = c.mechanismEvent(noiseMultiplier: c.noiseMultiplier, dimension: dimension,
-                                         expectedCohort: context.expectedCohortSize, contributors: contributors)
+        let mechanism = c.mechanism == .dpftrl ? c.dpftrlEvent(round: context.round, noiseMultiplier: c.noiseMultiplier)
+            : c.mechanismEvent(noiseMultiplier: c.noiseMultiplier, dimension: dimension,
+                               expectedCohort: context.expectedCohortSize, contributors: contributors)
         let event = c.roundEvent(mechanism, sampling: sampling, population: context.populationSize)
         guard c.noiseCohortSize != nil else { return (event, nil) }
         // Accounted as the simulated cohort; as run, the real cohort with the scaled-down noise.

@@ -18,6 +18,10 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
         case discreteGaussian
         /// As `discreteGaussian` with Skellam shares (Agarwal, Kairouz, Liu 2021). RDP accounting.
         case skellam
+        /// DP-FTRL: central Gaussian noise correlated across rounds through a matrix factorisation
+        /// (`matrixFactorization`; Kairouz et al. 2021, Choquette-Choo et al. 2023), accounted without
+        /// amplification under the participation schema.
+        case dpftrl
 
         /// Noise added by each client to its own update.
         package var isLocal: Bool { self == .localGaussian || self == .localLaplace }
@@ -49,6 +53,11 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
     package var delta = 1e-6
     /// The budget a run stops at; nil for a run that only reports ε.
     package var epsilonBudget: Double?
+    /// A cap on each user's participations (count, separation) that cohort sampling enforces; ε is then
+    /// accounted from the cap, without amplification by sampling (`accountedEvent`).
+    package var participation: ParticipationSchema?
+    /// DP-FTRL's factorisation (with `mechanism == .dpftrl`).
+    package var matrixFactorization: MatrixFactorization?
 
     package init() {}
 
@@ -92,7 +101,7 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
     /// mechanisms, with one noise share from each of `contributors` clients.
     package func mechanismEvent(noiseMultiplier z: Double, dimension: Int, expectedCohort: Double, contributors: Int) -> DPEvent {
         switch mechanism {
-        case .gaussian, .localGaussian: return .gaussian(noiseMultiplier: z)
+        case .gaussian, .localGaussian, .dpftrl: return .gaussian(noiseMultiplier: z)
         case .laplace, .localLaplace: return .laplace(noiseMultiplier: z)
         case .discreteGaussian, .skellam:
             let (l1, l2) = Self.integerSensitivities(dimension: dimension)
@@ -113,9 +122,10 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
     }
 
     /// One round's event from the mechanism's event: no amplification for local noise (the server sees
-    /// who took part); the simulated Poisson sample for a noise cohort; otherwise the sampling as run.
+    /// who took part) nor under a participation cap or DP-FTRL (see `composedCount`); the simulated
+    /// Poisson sample for a noise cohort; otherwise the sampling as run.
     package func roundEvent(_ mechanismEvent: DPEvent, sampling: CohortSampling, population: Int) -> DPEvent {
-        if mechanism.isLocal { return mechanismEvent }
+        if mechanism.isLocal || participation != nil || mechanism == .dpftrl { return mechanismEvent }
         if let noiseCohortSize {
             return .poissonSampled(probability: min(1, Double(noiseCohortSize) / Double(population)), event: mechanismEvent)
         }
@@ -126,5 +136,46 @@ package struct PrivacyConfiguration: Sendable, Equatable, Codable {
         case let .fixedSize(size):
             return .sampledWithoutReplacement(sampleSize: min(size, population), populationSize: population, event: mechanismEvent)
         }
+    }
+}
+
+// MARK: - Accounting from the participation schema (no amplification)
+
+extension PrivacyConfiguration {
+    /// The participation schema ε is accounted under: the cap if there is one, else any user in every round.
+    package var schema: ParticipationSchema {
+        participation ?? ParticipationSchema(maxParticipations: Int.max, minSeparation: 1)
+    }
+
+    /// DP-FTRL's sensitivity (unit clip bound) over the first `rounds` rounds under the schema.
+    package func matrixSensitivity(rounds: Int) -> Double {
+        matrixFactorization?.sensitivity(rounds: rounds, schema: schema) ?? 0
+    }
+
+    /// How many times round `round`'s event is composed. Normally once. Under a participation cap,
+    /// once when the cap lets a user have taken part once more by this round than by the one before
+    /// (min(k, ⌈t/b⌉) − min(k, ⌈(t−1)/b⌉)), else not at all: the ledger holds exactly the rounds one user
+    /// can have been in, each unamplified. Under DP-FTRL, once when the run's sensitivity grew.
+    package func composedCount(round: Int) -> Int {
+        if mechanism == .dpftrl { return matrixSensitivity(rounds: round) > matrixSensitivity(rounds: round - 1) * (1 + 1e-12) ? 1 : 0 }
+        guard let participation else { return 1 }
+        return participation.maxParticipations(inRounds: round) - participation.maxParticipations(inRounds: round - 1)
+    }
+
+    /// DP-FTRL's event for round `round`: the whole run is one Gaussian mechanism of sensitivity sens_t
+    /// and noise z, i.e. μ_t = sens_t / z; Gaussians without sampling compose by adding μ², so round t
+    /// adds a Gaussian of multiplier z / √(sens_t² − sens_{t−1}²), and the composed ledger is exactly the
+    /// one Gaussian of μ_t (PLD's closed form and RDP both add μ²).
+    package func dpftrlEvent(round: Int, noiseMultiplier z: Double) -> DPEvent {
+        let now = matrixSensitivity(rounds: round), before = matrixSensitivity(rounds: round - 1)
+        let growth = max(now * now - before * before, 1e-300)
+        return .gaussian(noiseMultiplier: z / growth.squareRoot())
+    }
+
+    /// The rounds of a run's ledger and the event of each, for calibration: under DP-FTRL, one Gaussian
+    /// of multiplier z / sens_T; under a cap, min(k, ⌈T/b⌉) unamplified rounds; otherwise T rounds.
+    package func accountedSteps(rounds: Int) -> Int {
+        if mechanism == .dpftrl { return 1 }
+        return participation?.maxParticipations(inRounds: rounds) ?? rounds
     }
 }

@@ -9,6 +9,7 @@ extension FederatedTraining {
         checkpoint.clipBound = privacy?.clipBound
         checkpoint.simulatedSeconds = fleet == nil ? nil : simulatedSeconds
         checkpoint.privacyLedgers = privacyBudget?.ledgers
+        checkpoint.participation = participation
         return checkpoint
     }
 
@@ -49,6 +50,12 @@ extension FederatedTraining {
                 throw CheckpointError.mismatch("it has no privacy ledger, but this run uses differential privacy")
             }
             try privacyBudget?.restore(ledgers)
+        }
+        if let ledger = checkpoint.participation {
+            participation = ledger
+        } else if participation?.schema != nil {
+            // Without a cap the counts only inform the summary; an older checkpoint without them is still usable.
+            throw CheckpointError.mismatch("it has no participation counts, but this run caps participations")
         }
         if fleet != nil {
             guard let seconds = checkpoint.simulatedSeconds else {

@@ -10,8 +10,11 @@ extension FederatedTraining {
                 preconditionFailure("FederatedTraining: devices need a fixed cohort size (the scenario checks)")
             }
             var data: [Task.LocalData] = []
+            // A participation cap leaves out of selection the available clients it does not allow.
+            let ledger = participation
             let schedule = try RoundSchedule.plan(round: round, openSeconds: simulatedSeconds, target: target,
-                                                  simulation: simulation, fleet: fleet, seed: c.seed) { client in
+                                                  simulation: simulation, fleet: fleet, seed: c.seed,
+                                                  eligible: { ledger?.allows($0, round: round) ?? true }) { client in
                 let local = task.localData(for: try population.user(at: client))
                 data.append(local)
                 return (taskCost(for: local), local.targetCount)
@@ -21,7 +24,9 @@ extension FederatedTraining {
                              schedule: schedule, sampling: .fixedSize(schedule.selected.count),
                              populationSize: schedule.availableCount)
         }
-        let cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        var cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        // A participation cap leaves out the drawn users it does not allow this round.
+        if let participation { cohort = participation.eligible(cohort, round: round) }
         let data = try cohort.map { task.localData(for: try population.user(at: $0)) }
         let costs = data.map { taskCost(for: $0) }
         // Without devices every task is costed too, and one over the memory cap is refused.

@@ -34,6 +34,9 @@ package final class FederatedTraining<Task: FederatedTask> {
     package let updateSpace: UpdateSpace?
     /// Rounds completed so far.
     package internal(set) var completedRounds = 0
+    /// Each user's participations (runs with differential privacy); under a cap, cohort sampling leaves
+    /// out the users it does not allow.
+    package internal(set) var participation: ParticipationLedger?
     let serverOptimizer: any Optimizer
     let trainers: [ClientTrainer<Task>]
 
@@ -59,6 +62,7 @@ package final class FederatedTraining<Task: FederatedTask> {
         updateSpace = space
         self.privacy = privacy.map { DifferentialPrivacy(configuration: $0, layout: space?.updateLayout ?? global.parameters.layout) }
         privacyBudget = privacy.map { PrivacyBudget(configuration: $0, relation: $0.relation(sampling: configuration.sampling)) }
+        participation = privacy.map { ParticipationLedger(schema: $0.participation) }
         parameters = space?.initialState(model: global.parameters, seed: configuration.seed, keys: [0]) ?? global.parameters
         serverOptimizer = configuration.server.optimizer.makeOptimizer(layout: parameters.layout)
         trainers = (0..<pool.threadCount).map { worker in
@@ -118,6 +122,7 @@ package final class FederatedTraining<Task: FederatedTask> {
             }
         }
         if release?.event != nil { privacyBudget?.commit() }
+        participation?.record(plan.cohort, round: round)
         completedRounds = round
         if let schedule = plan.schedule { simulatedSeconds = schedule.endSeconds }
         return RoundResult(
@@ -126,8 +131,8 @@ package final class FederatedTraining<Task: FederatedTask> {
             bytesDownPerClient: parameters.layout.count * MemoryLayout<Float>.size,
             bytesUpPerClient: layout.count * MemoryLayout<Float>.size, clientCosts: plan.costs, fates: plan.fates,
             signalToNoise: release?.signalToNoise, privacyEvent: release?.event, privacyEventAsRun: release?.asRun,
-            epsilon: privacyBudget?.epsilon,
-            budgetExhausted: try release?.event.map { try privacyBudget?.nextRoundWouldExceed(like: $0) ?? false } ?? false,
+            epsilon: privacyBudget?.epsilon, epsilonAsRun: privacyBudget?.epsilonAsRunIfDifferent,
+            budgetExhausted: try release?.event.map { try privacyBudget?.nextRoundWouldExceed(like: $0, round: round + 1) ?? false } ?? false,
             clipBound: privacy?.clipBound, secureAggregation: aggregator.secureAggregationReport, schedule: plan.schedule)
     }
 

@@ -27,6 +27,9 @@ package struct RoundResult: Sendable, Equatable {
     package var privacyEventAsRun: DPEvent?
     /// ε spent by the rounds released so far, this one included (runs with differential privacy).
     package var epsilon: Double?
+    /// ε of those rounds as they actually ran, when it differs from `epsilon` (a noise cohort: the real,
+    /// smaller cohort with the scaled-down noise); nil otherwise.
+    package var epsilonAsRun: Double?
     /// Whether the budget would refuse a next round like this one, so this is the run's last.
     package var budgetExhausted: Bool
     /// The clip bound for the next round (it moves under adaptive clipping).

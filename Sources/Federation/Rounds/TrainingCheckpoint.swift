@@ -31,6 +31,9 @@ package struct TrainingCheckpoint: Sendable, Equatable {
     package var simulatedSeconds: Double?
     /// The accountants' ledgers (runs with differential privacy).
     package var privacyLedgers: PrivacyLedgers?
+    /// Each user's participations so far, under a participation cap (an optional field of version 2:
+    /// checkpoints without it read as before).
+    package var participation: ParticipationLedger?
     /// The run folder's record: which scenario, and how much of metrics.jsonl this state covers.
     package var run: RunRecord?
 
@@ -59,6 +62,7 @@ package struct TrainingCheckpoint: Sendable, Equatable {
         var clipBound: Double?
         var simulatedSeconds: Double?
         var privacyLedgers: PrivacyLedgers?
+        var participation: ParticipationLedger?
         var run: RunRecord?
         var vectors: [Vector]
         /// FNV-1a (64-bit) of the vector bytes, in hex: catches a truncated or damaged file.
@@ -97,7 +101,7 @@ package struct TrainingCheckpoint: Sendable, Equatable {
         }
         let header = Header(format: Self.format, version: Self.version, completedRounds: completedRounds,
                             clipBound: clipBound, simulatedSeconds: simulatedSeconds, privacyLedgers: privacyLedgers,
-                            run: run, vectors: vectors.map { .init(name: $0.0, count: $0.1.count) },
+                            participation: participation, run: run, vectors: vectors.map { .init(name: $0.0, count: $0.1.count) },
                             checksum: Self.checksum(body))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -156,6 +160,7 @@ package struct TrainingCheckpoint: Sendable, Equatable {
         checkpoint.clipBound = header.clipBound
         checkpoint.simulatedSeconds = header.simulatedSeconds
         checkpoint.privacyLedgers = header.privacyLedgers
+        checkpoint.participation = header.participation
         checkpoint.run = header.run
         return checkpoint
     }
@@ -169,7 +174,7 @@ package struct TrainingCheckpoint: Sendable, Equatable {
         let ledgers = ledger("privacyLedger").map { PrivacyLedgers(accounted: $0, asRun: ledger("privacyLedgerAsRun")) }
         let run = m["scenario"].map { RunRecord(scenario: $0, metricsBytes: Int(m["metricsBytes"] ?? "0") ?? 0) }
         return Header(format: format, version: 1, completedRounds: old.completedRounds, clipBound: m["clipBound"].flatMap(Double.init),
-                      simulatedSeconds: m["simulatedSeconds"].flatMap(Double.init), privacyLedgers: ledgers, run: run,
+                      simulatedSeconds: m["simulatedSeconds"].flatMap(Double.init), privacyLedgers: ledgers, participation: nil, run: run,
                       vectors: old.vectors, checksum: "")
     }
 

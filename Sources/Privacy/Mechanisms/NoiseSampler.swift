@@ -15,6 +15,13 @@ package enum NoiseSampler {
         for index in values.indices { values[index] += Float(sigma * stream.normal()) }
     }
 
+    /// Adds `scale` times independent N(0, 1) draws to `values`; `scale` may be negative, so that a
+    /// regenerated noise vector can be subtracted exactly (DP-FTRL's correlated noise).
+    package static func addScaledGaussian(to values: UnsafeMutableBufferPointer<Float>, scale: Double, stream: inout RandomStream) {
+        guard scale != 0 else { return }
+        for index in values.indices { values[index] += Float(scale * stream.normal()) }
+    }
+
     /// One draw from Laplace(0, b), by inverting the CDF.
     package static func laplace(scale b: Double, stream: inout RandomStream) -> Double {
         let u = stream.uniformDouble() - 0.5  // [−0.5, 0.5)

@@ -52,9 +52,17 @@ import Testing
         #expect(series.contains { $0.attributes["data-name"]?.hasPrefix("unigram baseline (") == true })
         #expect(page.withClass("error-bar").count == 2)
         let table = ExperimentTable(try ExperimentResults.load(folder: folder))
-        let epsilons = table.rows.map { $0.epsilon!.mean }
-        #expect(abs(epsilons[0] - 1) < 0.01 && abs(epsilons[1] - 4) < 0.01)  // calibrated targets, as spent
-        #expect(page.texts.contains { $0.hasPrefix("ε spent (δ = 0.001)") })
+        // The noise cohort's ε is the calibrated target; ε as run (the real cohort's) is larger, and is plotted.
+        let accounted = table.rows.map { $0.noiseCohortEpsilon!.mean }, asRun = table.rows.map { $0.epsilon!.mean }
+        #expect(abs(accounted[0] - 1) < 0.01 && abs(accounted[1] - 4) < 0.01)
+        #expect(zip(asRun, accounted).allSatisfy { $0 > $1 } && table.rows.allSatisfy { $0.noiseCohort?.hasSuffix(" of 200 users") == true })
+        #expect(table.headings.contains("ε as run") && table.headings.contains("ε for the noise cohort"))
+        #expect(table.markdown.contains(" for a cohort of 100 of 200 users |") && table.csv.contains("epsilonAsRunMean"))
+        #expect(page.texts.contains { $0.hasPrefix("ε as run (δ = 0.001)") })
+        // Asked for, the plot uses the noise cohort's ε instead.
+        let results = try ExperimentResults.load(folder: folder)
+        let accountedPage = ExperimentReport.html(results, table: table, epsilonAxis: .accounted)
+        #expect(accountedPage.contains("ε for a cohort of 100 of 200 users (δ = 0.001)"))
     }
 
     @Test func reportRedrawsFromTheFilesAlone() throws {
