@@ -5,5 +5,5 @@ let rootCommand = Command(
     subcommands: [runCommand, sweepCommand, compareCommand, reportCommand,
                   replayCommand, scenarioCommand,
                   privacyCommand,
-                  dataCommand,
+                  dataCommand, exportCommand,
                   benchCommand])
