@@ -90,13 +90,18 @@ let reportCommand: Command = {
             rewritten too).
             """)
     command.signature.positionals = [("DIR", "a run folder or an experiment folder", true)]
+    command.signature.flags = [.init(name: "tensorboard", help: "also write TensorBoard event files: one per run "
+                                     + "folder, so a sweep shows one run per variant (tensorboard --logdir DIR)")]
     command.action = { arguments, console in
         let folder = arguments.positionals[0]
         let manager = FileManager.default
+        let tensorBoard = arguments.flags.contains("tensorboard")
         if manager.fileExists(atPath: folder + "/experiment.json") {
             try ExperimentReport.write(folder: folder)
+            if tensorBoard { for file in try TensorBoardLog.write(experimentFolder: folder) { console.write(file) } }
         } else if manager.fileExists(atPath: folder + "/metrics.jsonl") {
             try RunReport.write(folder: folder)
+            if tensorBoard { console.write(try TensorBoardLog.write(runFolder: folder)) }
         } else {
             throw CommandLineError.impossible("report: \(folder): neither a run folder (no metrics.jsonl) nor a sweep or "
                 + "compare folder (no experiment.json)")

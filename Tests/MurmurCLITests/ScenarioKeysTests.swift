@@ -53,6 +53,8 @@ import Testing
         let made = CommandLineTests.run(["run", tiny.path, "--out", run])
         #expect(made.status == 0, "\(made.errors)")
         let trace = repository.appendingPathComponent("clients/traces/sample.jsonl").path
+        let order = folder.appendingPathComponent("order.txt").path
+        try Data("3\n0\n7\n".utf8).write(to: URL(fileURLWithPath: order))
         return [
             "{}",
             #"{"model": {"kind": "transformer"}, "data": {"vocabularySize": 64}}"#,
@@ -75,6 +77,8 @@ import Testing
             #"{"evaluation": {"targetPerplexity": 50}}"#,
             #"{"data": {"source": "files", "trainPath": "\#(data)", "validationPath": "\#(data)"}, "#
                 + #""model": {"embeddingSize": 8, "hiddenSize": 16, "initialWeights": "\#(run)"}}"#,
+            #"{"data": {"source": "files", "trainPath": "\#(data)", "validationPath": "\#(data)"}, "#
+                + #""clients": {"cohortSize": 2, "userOrder": "\#(order)"}}"#,
         ]
     }
 

@@ -95,8 +95,8 @@ extension Scenario {
         return (model, try checkpointFile(initialWeights, for: model, baseFolder: baseFolder, reader: r))
     }
 
-    /// The checkpoint `model.initialWeights` names (a checkpoint.bin, or a run folder holding one, relative to
-    /// the scenario's folder), checked to be readable and to fit `model`.
+    /// The checkpoint `model.initialWeights` names (a checkpoint.bin, or a run folder holding one, or a
+    /// `.safetensors` state dict, relative to the scenario's folder), checked to be readable and to fit `model`.
     private static func checkpointFile(_ given: String, for model: LanguageModelConfiguration, baseFolder: URL,
                                        reader r: ScenarioReader) throws(ScenarioError) -> String {
         var url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : baseFolder.appendingPathComponent(given)
@@ -105,6 +105,12 @@ extension Scenario {
             url = url.appendingPathComponent("checkpoint.bin")
         }
         let path = url.standardizedFileURL.path
+        if InitialWeights.isStateDict(path) {  // a PyTorch state dict: checked name by name (docs/formats.md)
+            do { _ = try InitialWeights.stateDictWeights(path: path, layout: model.shape.layout) } catch {
+                throw r.error("initialWeights", "\(error)")
+            }
+            return path
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw r.error("initialWeights", "\(path) not found: give a run folder or its checkpoint.bin (relative to the "
                 + "scenario's folder), and run the scenario that trains it first")
@@ -149,8 +155,46 @@ extension Scenario {
         client.weighting = ClientTraining.Weighting(rawValue: try r.choice("weighting", default: "user",
                                                                           among: ["user", "token"]))!
         client.shuffle = try r.boolean("shuffle", default: true)
+        r.declare(["userOrder"])  // read by readUserOrder, which needs the data
         try r.finish(note: "cohortSize applies to sampling fixed, samplingRate to poisson, momentum to optimizer sgd")
         return (sampling, client)
+    }
+
+    /// Reads `clients.userOrder`: a file of users (indices, or names of the training folder's users), one a
+    /// line, taken `cohortSize` a round in that order (pfl_lm.py's `--write-order`); nil when absent.
+    static func readUserOrder(_ r: ScenarioReader, root: ScenarioReader, data: DataSource, sampling: CohortSampling)
+        throws(ScenarioError) -> OrderedCohorts? {
+        guard let given = try r.string("userOrder", default: nil) else { return nil }
+        guard case let .fixedSize(size) = sampling else {
+            throw r.error("userOrder", "needs clients.sampling fixed (a cohort of cohortSize users a round)")
+        }
+        for section in ["privacy", "devices"] where root.contains(section) {
+            throw r.error("userOrder", "cannot be combined with \(section): "
+                + (section == "privacy" ? "a fixed order gives no privacy amplification by sampling"
+                   : "devices choose the cohort from who is available"))
+        }
+        let base = URL(fileURLWithPath: r.file).deletingLastPathComponent()
+        let url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : base.appendingPathComponent(given)
+        guard let bytes = FileManager.default.contents(atPath: url.path) else {
+            throw r.error("userOrder", "\(url.path) not found (one user id or index a line, relative to the scenario)")
+        }
+        do {
+            let order: [Int]
+            switch data {
+            case let .synthetic(users, _, _, _, _, _, _, _):
+                order = try OrderedCohorts.parse(String(decoding: bytes, as: UTF8.self), population: users) {
+                    throw OrderedCohorts.OrderProblem(description: "synthetic users have no names; list indices")
+                }
+            case let .files(trainPath, _):
+                let folder = try FederatedTextFolder(path: trainPath)
+                order = try OrderedCohorts.parse(String(decoding: bytes, as: UTF8.self), population: folder.userCount) {
+                    try (0..<folder.userCount).map { try folder.user(at: $0).name }
+                }
+            }
+            return OrderedCohorts(order: order, cohortSize: size)
+        } catch {
+            throw r.error("userOrder", "\(url.path): \(error)")
+        }
     }
 
     static func readServer(_ r: ScenarioReader, rounds: Int) throws(ScenarioError) -> ServerOptimization {

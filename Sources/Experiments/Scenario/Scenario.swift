@@ -27,6 +27,8 @@ package struct Scenario: Sendable {
     package var evaluationBatchSize: Int
     package var outputDirectory: String
     package var checkpointEvery: Int
+    /// Whether the run writes a TensorBoard event file as it goes (`output.tensorboard`).
+    package var tensorBoard = false
     /// Differential privacy, when the scenario has a `privacy` section; the noise multiplier is resolved.
     package var privacy: PrivacyConfiguration?
     /// How the noise was chosen and what the planned run spends.
@@ -77,6 +79,7 @@ package struct Scenario: Sendable {
         let memoryLimit = try Self.readLoss(clients, model: model, vocabularySize: vocabularySize, task: &language)
         (training.sampling, training.client) = try Self.readClients(clients, population: Self.populationSize(data),
                                                                     task: &language)
+        training.userOrder = try Self.readUserOrder(clients, root: root, data: data, sampling: training.sampling)
         training.client.memoryLimitBytes = memoryLimit
         try Self.readPartial(root, training: &training, shape: model.shape, vocabularySize: vocabularySize)
         training.server = try Self.readServer(try root.section("server"), rounds: rounds)
@@ -120,6 +123,7 @@ package struct Scenario: Sendable {
         let output = try root.section("output")
         outputDirectory = try Self.readOutputDirectory(output, baseFolder: baseFolder)
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
+        tensorBoard = try output.boolean("tensorboard", default: false)
         try output.finish()
         root.declare(["sweep", "compare", "devices", "peu", "lora"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
         try root.finish()

@@ -21,7 +21,7 @@ extension FederatedTraining {
                              schedule: schedule, sampling: .fixedSize(schedule.selected.count),
                              populationSize: schedule.availableCount)
         }
-        let cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        let cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed, order: c.userOrder)
         let data = try cohort.map { task.localData(for: try population.user(at: $0)) }
         let costs = data.map { taskCost(for: $0) }
         // Without devices every task is costed too, and one over the memory cap is refused.
