@@ -4,7 +4,8 @@
 # trains; Murmur then runs the peer's scenario (../shared/peer/murmur_peer.json) seeded from those weights
 # (model.initialWeights) taking users in that order (clients.userOrder), with local shuffling off as in pfl.
 # Usage: scripts/peer_same_start.sh MURMUR_BIN PEER_DIR [ROUNDS]   (PEER_DIR holds venv/ and data/{train,val};
-# writes PEER_DIR/same-start/: init.safetensors, order.txt, pfl.jsonl, scenario.json, murmur/)
+# writes PEER_DIR/same-start/: init.safetensors, order.txt, pfl.jsonl, scenario.json, murmur/;
+# PFL_THREADS=1 on a loaded machine: two torch threads there can take minutes a round, same curve)
 set -euo pipefail
 murmur="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; peer="$2"; rounds="${3:-50}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -13,7 +14,7 @@ shared="${MURMUR_PEER:-$here/../../shared/peer}"   # the repository's ../shared/
 out="$peer/same-start"; mkdir -p "$out"
 if [ -z "${REUSE_PFL:-}" ]; then   # REUSE_PFL=1: keep a finished pfl run of the same rounds in $out
   "$peer/venv/bin/python" "$shared/pfl_lm.py" "$peer/data/train" "$peer/data/val" --rounds "$rounds" --cohort 50 \
-      --dp none --export-init "$out/init.safetensors" --write-order "$out/order.txt" --json-out "$out/pfl.jsonl" \
+      --dp none --threads "${PFL_THREADS:-2}" --export-init "$out/init.safetensors" --write-order "$out/order.txt" --json-out "$out/pfl.jsonl" \
       > "$out/pfl.log" 2>&1
 fi
 python3 - "$shared/murmur_peer.json" "$out/scenario.json" "$peer" "$rounds" <<'PY'
