@@ -5,5 +5,5 @@ let rootCommand = Command(
     subcommands: [runCommand, trainCentralCommand, sweepCommand, compareCommand, reportCommand,
                   replayCommand, scenarioCommand,
                   privacyCommand,
-                  dataCommand,
+                  dataCommand, exportCommand,
                   benchCommand])

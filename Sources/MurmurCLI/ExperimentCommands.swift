@@ -94,17 +94,22 @@ let reportCommand: Command = {
         .init(name: "epsilon", valueName: "WHICH", help: "the ε an experiment's utility plot and ε curves use: asRun (what the "
               + "runs spent as they ran) or accounted (for the noise cohort, where one is set)", defaultValue: "asRun"),
     ]
+    command.signature.flags = [.init(name: "tensorboard", help: "also write TensorBoard event files: one per run "
+                                     + "folder, so a sweep shows one run per variant (tensorboard --logdir DIR)")]
     command.action = { arguments, console in
         let folder = arguments.positionals[0]
         let manager = FileManager.default
         let which = arguments.value("epsilon")!
+        let tensorBoard = arguments.flags.contains("tensorboard")
         guard let epsilonAxis = ExperimentReport.EpsilonAxis(rawValue: which) else {
             throw CommandLineError.invalidValue(command: "report", option: "--epsilon", value: which, allowed: "asRun, accounted")
         }
         if manager.fileExists(atPath: folder + "/experiment.json") {
             try ExperimentReport.write(folder: folder, epsilonAxis: epsilonAxis)
+            if tensorBoard { for file in try TensorBoardLog.write(experimentFolder: folder) { console.write(file) } }
         } else if manager.fileExists(atPath: folder + "/metrics.jsonl") {
             try RunReport.write(folder: folder)
+            if tensorBoard { console.write(try TensorBoardLog.write(runFolder: folder)) }
         } else {
             throw CommandLineError.impossible("report: \(folder): neither a run folder (no metrics.jsonl) nor a sweep or "
                 + "compare folder (no experiment.json)")

@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: [
         ErrorCase(arguments: ["rnu"], message: "murmur: unknown command 'rnu'; did you mean 'run'?", status: 64),
         ErrorCase(arguments: ["frobnicate"],
-                  message: "murmur: unknown command 'frobnicate'; available: run, train-central, sweep, compare, report, replay, scenario, privacy, data, bench",
+                  message: "murmur: unknown command 'frobnicate'; available: run, train-central, sweep, compare, report, replay, scenario, privacy, data, export, bench",
                   status: 64),
         ErrorCase(arguments: ["bench", "gemn"], message: "murmur: bench: unknown command 'gemn'; did you mean 'gemm'?",
                   status: 64),

@@ -57,6 +57,8 @@ import Testing
         let speakers = folder.appendingPathComponent("speakers").path
         try FileManager.default.createDirectory(atPath: speakers, withIntermediateDirectories: true)
         try Data().write(to: URL(fileURLWithPath: speakers + "/speakers.jsonl"))
+        let order = folder.appendingPathComponent("order.txt").path
+        try Data("3\n0\n7\n".utf8).write(to: URL(fileURLWithPath: order))
         return [
             "{}",
             #"{"model": {"kind": "transformer"}, "data": {"vocabularySize": 64}}"#,
@@ -85,6 +87,8 @@ import Testing
             #"{"task": "speechRecognition", "data": {"trainPath": "\#(speakers)", "validationPath": "\#(speakers)"}, "#
                 + #""model": {"ctcWeight": 0.5}, "clients": {"batchSeconds": 8, "specAugment": true, "gradientClipNorm": 1}, "#
                 + #""evaluation": {"beamWidth": 4}, "central": {"trainPath": "\#(speakers)", "gradientClipNorm": 2}}"#,
+            #"{"data": {"source": "files", "trainPath": "\#(data)", "validationPath": "\#(data)"}, "#
+                + #""clients": {"cohortSize": 2, "userOrder": "\#(order)"}}"#,
         ]
     }
 

@@ -158,6 +158,8 @@ package struct RunFolder: Sendable {
 package final class MetricsLog {
     private let url: URL
     private let handle: FileHandle
+    /// Where each line is also written as a TensorBoard event (`output.tensorboard`), if anywhere.
+    package var tensorBoard: TensorBoardLog?
 
     init(url: URL) throws {
         self.url = url
@@ -182,6 +184,7 @@ package final class MetricsLog {
         } catch {
             throw RunFolder.failure(writing: url, error)
         }
+        try tensorBoard?.append(line)
     }
 
     /// Bytes written so far.

@@ -78,12 +78,19 @@ package final class ScenarioRunner {
             metrics = log
             report.note("resuming \(folder.path) after round \(checkpoint.completedRounds) of \(s.rounds)")
         } else {
-            if let path = s.initialWeights {
+            if let path = s.initialWeights, InitialWeights.isStateDict(path) {
+                try training.start(fromModelWeights: try InitialWeights.stateDictWeights(path: path,
+                                                                                         layout: s.task.modelShape.layout))
+                report.note("starting from the PyTorch weights in \(path)")
+            } else if let path = s.initialWeights {
                 let pretrained = try TrainingCheckpoint.read(from: URL(fileURLWithPath: path))
                 try training.start(fromModelWeights: pretrained.parameters)
                 report.note("starting from the weights in \(path) (after its round \(pretrained.completedRounds))")
             }
             metrics = try folder.create(resolvedScenario: s.resolvedJSON)
+        }
+        if s.tensorBoard {
+            metrics.tensorBoard = try TensorBoardLog(runFolder: folder.path, lines: try RoundMetrics.read(from: folder.metricsURL))
         }
         report.start(name: s.name, folder: folder.path, rounds: s.rounds, population: population.origin,
                      parameters: training.parameters.layout.count, primaryMetric: task.primaryMetric, baselines: baselines)

@@ -29,6 +29,7 @@ extension Scenario {
         language.unigramSource = unigramSource
         let memoryLimit = try readLoss(clients, model: model, vocabularySize: vocabularySize, task: &language)
         (training.sampling, training.client) = try readClients(clients, population: populationSize(data), task: &language)
+        training.userOrder = try readUserOrder(clients, root: root, data: data, sampling: training.sampling)
         training.client.memoryLimitBytes = memoryLimit
         try readPartial(root, training: &training, shape: model.shape, vocabularySize: vocabularySize)
         if case let .transformer(configuration) = model, language.sequenceLength > configuration.maxSteps {

@@ -94,13 +94,12 @@ extension Scenario {
             try r.finish(note: "width, heads, layers, maxSteps and dropout apply only to kind transformer")
         }
         guard let initialWeights else { return (model, nil) }
-        return (model, try checkpointFile(initialWeights, parameterCount: model.shape.parameterCount, baseFolder: baseFolder,
-                                          reader: r))
+        return (model, try checkpointFile(initialWeights, shape: model.shape, baseFolder: baseFolder, reader: r))
     }
 
-    /// The checkpoint `model.initialWeights` names (a checkpoint.bin, or a run folder holding one, relative to
-    /// the scenario's folder), checked to be readable and to hold `expected` parameters.
-    static func checkpointFile(_ given: String, parameterCount expected: Int, baseFolder: URL,
+    /// The checkpoint `model.initialWeights` names (a checkpoint.bin, or a run folder holding one, or a
+    /// `.safetensors` state dict, relative to the scenario's folder), checked to be readable and to fit `shape`.
+    static func checkpointFile(_ given: String, shape: ModelShape, baseFolder: URL,
                                reader r: ScenarioReader) throws(ScenarioError) -> String {
         var url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : baseFolder.appendingPathComponent(given)
         var isFolder: ObjCBool = false
@@ -108,12 +107,19 @@ extension Scenario {
             url = url.appendingPathComponent("checkpoint.bin")
         }
         let path = url.standardizedFileURL.path
+        if InitialWeights.isStateDict(path) {  // a PyTorch state dict: checked name by name (docs/formats.md)
+            do { _ = try InitialWeights.stateDictWeights(path: path, layout: shape.layout) } catch {
+                throw r.error("initialWeights", "\(error)")
+            }
+            return path
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw r.error("initialWeights", "\(path) not found: give a run folder or its checkpoint.bin (relative to the "
                 + "scenario's folder), and run the scenario that trains it first")
         }
         let checkpoint: TrainingCheckpoint
         do { checkpoint = try TrainingCheckpoint.read(from: url) } catch { throw r.error("initialWeights", error.description) }
+        let expected = shape.parameterCount
         guard checkpoint.parameters.count == expected else {
             throw r.error("initialWeights", "\(path) holds \(checkpoint.parameters.count) parameters; this model has "
                 + "\(expected) (use a checkpoint of a run of the same model, without LoRA adapters)")
@@ -166,7 +172,47 @@ extension Scenario {
         if r.contains("gradientClipNorm") {
             client.gradientClipNorm = try r.number("gradientClipNorm", default: 1, in: 0...1e6, excludingLowerBound: true)
         }
+        r.declare(["userOrder"])  // read by readUserOrder, which needs the data
         return (sampling, client)
+    }
+
+    /// Reads `clients.userOrder`: a file of users (indices, or names of the training folder's users), one a
+    /// line, taken `cohortSize` a round in that order (pfl_lm.py's `--write-order`); nil when absent.
+    static func readUserOrder(_ r: ScenarioReader, root: ScenarioReader, data: DataSource, sampling: CohortSampling)
+        throws(ScenarioError) -> OrderedCohorts? {
+        guard let given = try r.string("userOrder", default: nil) else { return nil }
+        guard case let .fixedSize(size) = sampling else {
+            throw r.error("userOrder", "needs clients.sampling fixed (a cohort of cohortSize users a round)")
+        }
+        for section in ["privacy", "devices"] where root.contains(section) {
+            throw r.error("userOrder", "cannot be combined with \(section): "
+                + (section == "privacy" ? "a fixed order gives no privacy amplification by sampling"
+                   : "devices choose the cohort from who is available"))
+        }
+        let base = URL(fileURLWithPath: r.file).deletingLastPathComponent()
+        let url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : base.appendingPathComponent(given)
+        guard let bytes = FileManager.default.contents(atPath: url.path) else {
+            throw r.error("userOrder", "\(url.path) not found (one user id or index a line, relative to the scenario)")
+        }
+        do {
+            let order: [Int]
+            switch data {
+            case let .synthetic(users, _, _, _, _, _, _, _):
+                order = try OrderedCohorts.parse(String(decoding: bytes, as: UTF8.self), population: users) {
+                    throw OrderedCohorts.OrderProblem(description: "synthetic users have no names; list indices")
+                }
+            case let .files(trainPath, _):
+                let folder = try FederatedTextFolder(path: trainPath)
+                order = try OrderedCohorts.parse(String(decoding: bytes, as: UTF8.self), population: folder.userCount) {
+                    try (0..<folder.userCount).map { try folder.user(at: $0).name }
+                }
+            case .speakers:
+                preconditionFailure("Scenario: a user order is read for language tasks only")
+            }
+            return OrderedCohorts(order: order, cohortSize: size)
+        } catch {
+            throw r.error("userOrder", "\(url.path): \(error)")
+        }
     }
 
     static func readServer(_ r: ScenarioReader, rounds: Int) throws(ScenarioError) -> ServerOptimization {

@@ -91,8 +91,8 @@ extension Scenario {
         }
         try r.finish()
         guard let initialWeights else { return (c, nil) }
-        return (c, try checkpointFile(initialWeights, parameterCount: SpeechRecognitionModel.shape(of: c).parameterCount,
-                                      baseFolder: baseFolder, reader: r))
+        return (c, try checkpointFile(initialWeights, shape: SpeechRecognitionModel.shape(of: c), baseFolder: baseFolder,
+                                      reader: r))
     }
 }
 

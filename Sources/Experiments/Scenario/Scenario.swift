@@ -29,6 +29,8 @@ package struct Scenario: Sendable {
     package var evaluationBatchSize: Int
     package var outputDirectory: String
     package var checkpointEvery: Int
+    /// Whether the run writes a TensorBoard event file as it goes (`output.tensorboard`).
+    package var tensorBoard = false
     /// Differential privacy, when the scenario has a `privacy` section; the noise multiplier is resolved.
     package var privacy: PrivacyConfiguration?
     /// How the noise was chosen and what the planned run spends.
@@ -123,6 +125,7 @@ package struct Scenario: Sendable {
         let output = try root.section("output")
         outputDirectory = try Self.readOutputDirectory(output, baseFolder: baseFolder)
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
+        tensorBoard = try output.boolean("tensorboard", default: false)
         try output.finish()
         if root.contains("central") {
             central = try Self.readCentral(try root.section("central"), baseFolder: baseFolder, seed: seed, data: data,

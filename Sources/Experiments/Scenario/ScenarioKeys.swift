@@ -171,7 +171,7 @@ extension ScenarioKey {
               meaning: "speech: λ of the loss λ·CTC + (1 − λ)·attention decoder; 1 is pure CTC, with no decoder"),
         .init("model", "`decoderLayers`", default: "1", allowed: "1…12",
               meaning: "speech, ctcWeight < 1: blocks of the attention decoder"),
-        .init("model", "`initialWeights`", default: "none", allowed: "a run folder or its `checkpoint.bin`, relative to the scenario's folder",
+        .init("model", "`initialWeights`", default: "none", allowed: "a run folder or its `checkpoint.bin`, or a PyTorch state dict `.safetensors` (docs/formats.md), relative to the scenario's folder",
               meaning: "start from these weights instead of the seed's random ones (a warm start; `murmur train-central` makes a seed model)"),
         // clients
         .init("clients", "`sampling`", default: "`fixed`", allowed: "`fixed`, `poisson`",
@@ -180,6 +180,8 @@ extension ScenarioKey {
               meaning: "fixed: users a round"),
         .init("clients", "`samplingRate`", default: "0.001", allowed: "(0, 1]",
               meaning: "poisson: q"),
+        .init("clients", "`userOrder`", default: "none", allowed: "a file, one user id or index a line, relative to the scenario",
+              meaning: "fixed: take users in this order, `cohortSize` a round, wrapping around (pfl-research's `--write-order`); not with `privacy` or `devices`"),
         .init("clients", "`localEpochs`", default: "1", allowed: "1…1000",
               meaning: "passes over the client's rows"),
         .init("clients", "`maxSentences`", default: "64", allowed: "1…10⁵",
@@ -355,6 +357,8 @@ extension ScenarioKey {
               meaning: "evaluate on the held-out users every k steps (and at the last); a metrics line and a checkpoint each time"),
         .init("output", "`directory`", default: "`runs` in the current folder", allowed: "a path, relative to the scenario's folder",
               meaning: "run folders go in `directory/name` (`name-2`, … if taken)"),
+        .init("output", "`tensorboard`", default: "false", allowed: "`true`, `false`",
+              meaning: "also write metrics as a TensorBoard event file in the run folder, round by round (`murmur report --tensorboard` writes one afterwards)"),
         .init("output", "`checkpointEvery`", default: "rounds/10", allowed: "1…10⁶",
               meaning: "write `checkpoint.bin` every k rounds and at the end"),
     ]

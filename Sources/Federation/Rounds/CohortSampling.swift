@@ -57,3 +57,11 @@ package enum CohortSampling: Sendable, Equatable, Codable {
         return selected
     }
 }
+
+extension CohortSampling {
+    /// The cohort of `round`: the next users of `order` when the run takes users in a given order
+    /// (`clients.userOrder`, `OrderedCohorts`), else drawn as above.
+    package func cohort(round: Int, population: Int, seed: UInt64, order: OrderedCohorts?) -> [Int] {
+        order?.cohort(round: round) ?? cohort(round: round, population: population, seed: seed)
+    }
+}

@@ -24,7 +24,7 @@ extension FederatedTraining {
                              schedule: schedule, sampling: .fixedSize(schedule.selected.count),
                              populationSize: schedule.availableCount)
         }
-        var cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed)
+        var cohort = c.sampling.cohort(round: round, population: population.userCount, seed: c.seed, order: c.userOrder)
         // A participation cap leaves out the drawn users it does not allow this round.
         if let participation { cohort = participation.eligible(cohort, round: round) }
         let data = try cohort.map { task.localData(for: try population.user(at: $0)) }

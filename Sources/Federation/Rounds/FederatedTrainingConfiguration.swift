@@ -10,6 +10,8 @@ package struct FederatedTrainingConfiguration: Sendable, Equatable, Codable {
     package var devices: DeviceSimulation?
     /// Partial training (PEU rows, LoRA adapters); by default clients train and send the whole model.
     package var partial = PartialTraining()
+    /// Users taken in a given order, cohort by cohort, instead of sampled (nil: sampled by `sampling`).
+    package var userOrder: OrderedCohorts?
 
     package init() {}
 

@@ -60,4 +60,43 @@ final class ClientPeakMemoryTests: XCTestCase {
             withExtendedLifetime((global, update, trainer)) {}
         }
     }
+
+    /// The same check for a speech client (the quickstart's recogniser, 12 utterances of 2–4 s, batches
+    /// of 4): the computed peak — the global copy, the model, its gradients, Adam's state and the
+    /// model's own workspace for the longest batch — against the heap after the first step. The factor
+    /// also covers what the cost leaves out: the speaker's waveforms and each batch's features.
+    func testComputedSpeechPeakMatchesTheMeasuredAllocation() throws {
+        let configuration = SpeechRecognitionTask.Configuration(model: SpeechRecognitionModel.Configuration())
+        let task = SpeechRecognitionTask(configuration: configuration)
+        let utterances = (0..<12).map { index -> Utterance in
+            let seconds = 2 + Double(index % 5) * 0.5, rate = Double(SpeakerFolder.sampleRate)
+            let samples = (0..<Int(seconds * rate)).map { Float(0.3 * sin(Double($0) * (0.05 + 0.01 * Double(index)))) }
+            let text = "turn on the light"
+            return Utterance(audio: "\(index).wav", text: text, labels: try! Alphabet.english.encode(text),
+                             waveform: Waveform(samples: samples, sampleRate: SpeakerFolder.sampleRate))
+        }
+        let speaker = Speaker(name: "s", utterances: utterances)
+        var training = ClientTraining()
+        training.optimizer = .adam()
+        training.batchSize = 4
+        // Warm-up: GEMM's per-thread packing buffers, allocated on the thread's first call.
+        let warmUp = task.makeModel(seed: 2)
+        _ = warmUp.lossAndGradient(task.batch(task.localData(for: speaker), examples: [0]))
+        let data = task.localData(for: speaker)
+        let before = HeapProbe.bytesInUse()
+        let model = task.makeModel(seed: 1)
+        let global = model.parameters
+        let trainer = ClientTrainer(task: task, model: model)
+        var peak = 0
+        trainer.afterFirstStep = { peak = HeapProbe.bytesInUse() }
+        let update = trainer.train(data, userIndex: 0, cohortPosition: 0, global: global, configuration: training,
+                                   round: 1, seed: 0)
+        let (flops, workspace) = task.trainingCost(of: data, batchSize: training.batchSize, model: model)
+        let cost = ClientTaskCost(epochFLOPs: flops, workspaceBytes: workspace, parameterCount: model.parameters.layout.count,
+                                  training: training, bytesUp: 0)
+        let measured = Double(peak - before), computed = Double(cost.peakMemoryBytes)
+        XCTAssertEqual(update.statistics.steps, 3)
+        XCTAssertEqual(measured / computed, 1, accuracy: 0.15, "measured \(measured) bytes, computed \(computed)")
+        withExtendedLifetime((global, update, trainer, warmUp)) {}
+    }
 }
