@@ -55,8 +55,10 @@ struct Harness: Sendable {
         },
     ]
 
+    /// The harness called `name` on the command line.
     static func named(_ name: String) -> Harness? { all.first { $0.name == name } }
 
+    /// nil when `parse` returns, the error's text when it throws (a trap is not caught: it is the finding).
     private static func outcome(_ parse: () throws -> Void) -> String? {
         do { try parse() } catch { return "\(error)" }
         return nil

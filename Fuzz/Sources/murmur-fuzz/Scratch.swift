@@ -2,8 +2,8 @@ import Foundation
 
 /// This process's scratch folder, where a harness writes the input of a parser that reads a path.
 ///
-/// One folder a process (libFuzzer's -jobs and -fork run several), made with mkdtemp and removed by
-/// nobody: it holds a few small files that each input overwrites.
+/// One folder a process (libFuzzer's -jobs and -fork run several), made with mkdtemp and removed when
+/// the process exits (main.swift): it holds a few small files that each input overwrites.
 final class Scratch: Sendable {
     static let shared = Scratch()
 
@@ -24,6 +24,7 @@ final class Scratch: Sendable {
     /// The vocabulary of the text folder the users harness fills.
     static let vocabulary = "<pad>\n<unk>\n<bos>\n<eos>\nthe\ncat\nsat\non\nmat\n"
 
+    /// The path of `name` inside the folder.
     func path(_ name: String) -> String { folder + "/" + name }
 
     /// Writes `bytes` to `name` in the folder (replacing it) and returns its path.

@@ -8,6 +8,7 @@ import Foundation
 //     murmur-fuzz list                             the harnesses
 
 let arguments = CommandLine.arguments
+/// Says what is wrong with the command line and exits with status 2.
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("murmur-fuzz: \(message)\n".utf8))
     exit(2)
@@ -26,6 +27,8 @@ case let name?:
     guard let harness = Harness.named(name) else {
         fail("no harness '\(name)'; one of \(Harness.all.map(\.name).joined(separator: ", "))")
     }
+    _ = Scratch.shared  // made now, so the exit handler below never makes it
+    atexit { try? FileManager.default.removeItem(atPath: Scratch.shared.folder) }
     #if FUZZING
     exit(LibFuzzer.run(harness, arguments: Array(arguments.dropFirst(2))))
     #else
