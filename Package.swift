@@ -27,6 +27,12 @@ let package = Package(
         .target(name: "MurmurCLI", dependencies: ["Experiments", "Tasks", "Federation", "Learning", "Privacy", "SecureAggregation", "Kernels"]),
         .executableTarget(name: "murmur", dependencies: ["MurmurCLI"]),
 
+        // MARK: - Fuzzing (docs/reliability.md): `murmur-fuzz <harness> <files…>` replays inputs through a
+        // parser; built by .ci/fuzz with -D FUZZING and sanitizers, the same harness runs under libFuzzer.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "murmur-fuzz", dependencies: ["CLibFuzzer", "Experiments", "Tasks", "Federation"],
+                          path: "Fuzz/Sources/murmur-fuzz"),
+
         // MARK: - Tests
         // glibc's count of bytes in use, for the test that checks a client's computed peak memory.
         .target(name: "CHeapProbe"),

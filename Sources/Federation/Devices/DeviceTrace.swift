@@ -90,7 +90,13 @@ package struct DeviceTrace: Sendable, Equatable {
             return number
         }
         if let value = try number("flopsPerSecond") { profile.flopsPerSecond = value }
-        if let value = try number("memoryBytes") { profile.memoryBytes = Int(value) }
+        if let value = try number("memoryBytes") {
+            // Int(_:) traps past Int.max; a hostile 1e300 must be refused like any other bad number.
+            guard let bytes = Int(exactly: value.rounded(.towardZero)) else {
+                throw fail("'memoryBytes' must be at most 2^63 - 1")
+            }
+            profile.memoryBytes = bytes
+        }
         if let value = try number("uplinkBitsPerSecond") { profile.uplinkBitsPerSecond = value }
         if let value = try number("downlinkBitsPerSecond") { profile.downlinkBitsPerSecond = value }
         if let problem = profile.problem { throw fail(problem) }

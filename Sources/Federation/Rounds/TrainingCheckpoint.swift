@@ -136,8 +136,14 @@ package struct TrainingCheckpoint: Sendable, Equatable {
             throw fail("corrupt header")
         }
         var offset = 12 + headerLength
-        guard header.vectors.allSatisfy({ $0.count >= 0 }),
-              offset + header.vectors.reduce(0, { $0 + $1.count }) * 4 == bytes.count else {
+        // Summed with overflow checks: a damaged or hostile header's counts must be refused, not trap.
+        var floats = 0
+        for vector in header.vectors {
+            let (sum, overflow) = floats.addingReportingOverflow(vector.count)
+            guard vector.count >= 0, !overflow else { throw fail("truncated, or longer than its header says") }
+            floats = sum
+        }
+        guard floats <= (bytes.count - offset) / 4, offset + floats * 4 == bytes.count else {
             throw fail("truncated, or longer than its header says")
         }
         if !header.checksum.isEmpty, header.checksum != checksum(Data(bytes[offset...])) {

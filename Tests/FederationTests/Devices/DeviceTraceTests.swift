@@ -56,6 +56,11 @@ import Testing
          ":2: client 'a' appears twice"),
         (#"{"client": "a", "class": "watch", "timeZoneHours": true, "availability": []}"#, ":1: 'timeZoneHours' must be a number"),
         (#"{"client": "a", "class": "watch", "memoryBytes": -3, "availability": []}"#, ":1: memoryBytes must be positive"),
+        // Found by fuzzing (docs/reliability.md; Fuzz/Corpus/trace/crash-memory-bytes-past-int-max.jsonl):
+        // a finite number past Int.max trapped in Int(_:).
+        (#"{"client": "a", "class": "watch", "memoryBytes": 3009223372036854775807000000, "availability": []}"#,
+         ":1: 'memoryBytes' must be at most 2^63 - 1"),
+        (#"{"client": "a", "class": "watch", "memoryBytes": 1e300, "availability": []}"#, ":1: 'memoryBytes' must be at most 2^63 - 1"),
         ("not json", ":1: not a JSON object"),
     ])
     func mistakesArePinnedToTheirLine(line: String, message: String) throws {
