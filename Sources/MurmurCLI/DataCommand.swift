@@ -7,7 +7,7 @@ import Foundation
 let dataCommand = Command(
     name: "data",
     summary: "Generate, prepare and check federated text datasets and device traces (docs/formats.md).",
-    subcommands: [synthLMCommand, vocabCommand, checkCommand, traceCommand])
+    subcommands: [synthLMCommand, synthASRCommand, vocabCommand, checkCommand, traceCommand])
 
 private let synthLMCommand: Command = {
     var command = Command(
