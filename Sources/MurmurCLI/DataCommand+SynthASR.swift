@@ -21,7 +21,7 @@ let synthASRCommand: Command = {
               help: "median utterances per speaker (log-normal, σ 0.8 in log space, at least 3)", defaultValue: "12"),
         .init(name: "noise", valueName: "SNR_DB|none", help: "white background noise at this signal-to-noise ratio in dB",
               defaultValue: "30"),
-        .init(name: "vocabulary", valueName: "small|full", help: "grammar word lists: small (≈ 300 words) or full (≈ 500)",
+        .init(name: "vocabulary", valueName: "small|full", help: "grammar word lists: small (319 words) or full (447)",
               defaultValue: "small"),
         .init(name: "threads", valueName: "T", help: "espeak-ng processes at once (the corpus does not depend on it)",
               defaultValue: String(ProcessInfo.processInfo.activeProcessorCount)),

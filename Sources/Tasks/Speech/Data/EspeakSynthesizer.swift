@@ -50,7 +50,13 @@ package struct EspeakSynthesizer: Sendable {
     /// than one process a sentence. Should the cut find a different number of pieces than sentences,
     /// the batch is spoken again one sentence a process — also deterministic, just slower.
     package func speak(_ sentences: [String], voice: EspeakVoice, to path: String) throws(SpeechCorpusError) -> [Waveform] {
-        if sentences.count <= 1 { return try sentences.map { (text) throws(SpeechCorpusError) in try speak(text, voice: voice, to: path) } }
+        if sentences.count > 1, let pieces = try speakBatch(sentences, voice: voice, to: path) { return pieces }
+        return try sentences.map { (text) throws(SpeechCorpusError) in try speak(text, voice: voice, to: path) }
+    }
+
+    /// `sentences` spoken by one espeak-ng process and cut at the breaks; nil if the cut does not give
+    /// exactly one piece a sentence.
+    package func speakBatch(_ sentences: [String], voice: EspeakVoice, to path: String) throws(SpeechCorpusError) -> [Waveform]? {
         let breakTag = "<break time=\"\(Self.breakMilliseconds)ms\"/>"
         let ssml = "<speak>" + sentences.joined(separator: breakTag) + "</speak>"
         let what = describe(voice, sentences.joined(separator: " | "))
@@ -62,8 +68,7 @@ package struct EspeakSynthesizer: Sendable {
             throw .espeakFailed(command: "espeak-ng " + what, reason: error.reason)
         }
         let pieces = Self.split(whole, minimumSilenceSeconds: Self.splitSilenceSeconds)
-        if pieces.count == sentences.count { return pieces }
-        return try sentences.map { (text) throws(SpeechCorpusError) in try speak(text, voice: voice, to: path) }
+        return pieces.count == sentences.count ? pieces : nil
     }
 
     /// The sounding stretches of `wave` that silences (every sample below `RecordingConditions`'

@@ -32,7 +32,7 @@ struct EspeakSynthesizerTests {
         let sentences = ["yes", "remind me to take out the trash at eleven forty five", "call anna", "what's the weather in london tonight",
                          "i'll be late", "divided by"]
         let voice = EspeakVoice(accent: "en-us", variant: "f2", pitch: 50, wordsPerMinute: wordsPerMinute)
-        let pieces = try espeak.speak(sentences, voice: voice, to: path)
+        let pieces = try #require(try espeak.speakBatch(sentences, voice: voice, to: path))
         #expect(pieces.count == sentences.count)
         for (sentence, piece) in zip(sentences, pieces) {
             let alone = try espeak.speak(sentence, voice: voice, to: path)
@@ -43,15 +43,17 @@ struct EspeakSynthesizerTests {
         }
     }
 
-    /// Every accent × a few variants (and every variant in one accent) gives audio: espeak-ng knows them.
+    /// Every accent (in one variant) and every variant (in one accent) speaks, and its batches cut at the
+    /// breaks — at the slowest rate and highest pitch, where pauses inside a sentence are longest.
     @Test func everyAccentAndVariantSpeaks() throws {
         let espeak = try EspeakSynthesizer(), path = Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let accents = EspeakVoice.accents.map { EspeakVoice(accent: $0, variant: "m3", pitch: 50, wordsPerMinute: 175) }
-        let variants = EspeakVoice.variants.map { EspeakVoice(accent: "en-us", variant: $0, pitch: 50, wordsPerMinute: 175) }
+        let accents = EspeakVoice.accents.map { EspeakVoice(accent: $0, variant: "m3", pitch: 70, wordsPerMinute: 130) }
+        let variants = EspeakVoice.variants.map { EspeakVoice(accent: "en-us", variant: $0, pitch: 70, wordsPerMinute: 130) }
         var distinct = Set<[Float]>()
         for voice in accents + variants {
-            let pieces = try espeak.speak(["turn on the light", "good night"], voice: voice, to: path)
+            let pieces = try #require(try espeak.speakBatch(["turn on the light", "good night"], voice: voice, to: path),
+                                      "\(voice.arguments): the batch did not cut into its two sentences")
             #expect(pieces.count == 2 && pieces.allSatisfy { $0.seconds > 0.3 }, "\(voice.arguments)")
             distinct.insert(pieces[0].samples)
         }
