@@ -7,7 +7,7 @@ import Foundation
 let dataCommand = Command(
     name: "data",
     summary: "Generate, prepare and check federated text datasets and device traces (docs/formats.md).",
-    subcommands: [synthLMCommand, vocabCommand, checkCommand, traceCommand, importLEAFCommand])
+    subcommands: [synthLMCommand, synthASRCommand, vocabCommand, checkCommand, traceCommand, importLEAFCommand])
 
 private let synthLMCommand: Command = {
     var command = Command(
