@@ -158,7 +158,7 @@ package struct AttentionDecoder: Sendable {
             for i in 0..<n { s.y2[i] = s.y1[i] + branch[i] }
             block.norm3.forward(x: s.y2, rows: rows, parameters: p, out: s.n3, mean: s.mean + 2 * rows, rstd: s.rstd + 2 * rows)
             block.expand.forward(x: s.n3, rows: rows, parameters: p, out: s.hiddenPre, pool: pool)
-            for i in 0..<f { hidden[i] = Elementwise.gelu(s.hiddenPre[i]) }
+            VectorGELU.forward(s.hiddenPre, hidden, count: f)
             block.contract.forward(x: hidden, rows: rows, parameters: p, out: branch, pool: pool)
             for i in 0..<n { next[i] = s.y2[i] + branch[i] }
         }
@@ -183,9 +183,9 @@ package struct AttentionDecoder: Sendable {
         // dResidual is d(block output) on entry to each block and d(block input) on exit, accumulated in place.
         for (l, block) in blocks.enumerated().reversed() {
             let s = saved(w, plan, l, batch: batch, steps: steps), x = y0 + l * n
-            for i in 0..<f { hidden[i] = Elementwise.gelu(s.hiddenPre[i]) }
+            VectorGELU.forward(s.hiddenPre, hidden, count: f)
             block.contract.backward(x: hidden, dOut: dResidual, rows: rows, parameters: p, gradients: g, dX: dHidden, pool: pool)
-            for i in 0..<f { dHidden[i] *= Elementwise.geluDerivative(s.hiddenPre[i]) }
+            VectorGELU.derivative(s.hiddenPre, multiplying: dHidden, count: f)
             block.expand.backward(x: s.n3, dOut: dHidden, rows: rows, parameters: p, gradients: g, dX: dBranch, pool: pool)
             block.norm3.backward(x: s.y2, dOut: dBranch, rows: rows, mean: s.mean + 2 * rows, rstd: s.rstd + 2 * rows,
                                  parameters: p, gradients: g, dX: dTemp)

@@ -14,14 +14,16 @@ package enum NormPlacement: String, Sendable, Codable, CaseIterable {
 /// pre-LN:  x₁ = x₀ + drop(attn(LN₁ x₀));  x₂ = x₁ + drop(FFN(LN₂ x₁))
 /// post-LN: x₁ = LN₁(x₀ + drop(attn x₀));  x₂ = LN₂(x₁ + drop(FFN x₁))
 ///
-/// Forward keeps per row (`savedCount`): the two normalised-or-summed tensors, x₁, both branches and
-/// their masks, the FFN pre-activation, the norms' statistics and the attention's buffers —
-/// 11D + H + F + 4 floats (the caller keeps x₀ and x₂); the GELU output is recomputed in backward from
-/// the pre-activation rather than stored.
+/// Forward keeps per row (`savedCount`): the two normalised-or-summed tensors, x₁, the FFN
+/// pre-activation, the norms' statistics and the attention's buffers — 7D + H + F + 4 floats, plus the
+/// two dropout masks (2D) only when dropout is on (the caller keeps x₀ and x₂). The GELU output is
+/// recomputed in backward from the pre-activation, and the branch outputs live in scratch.
 package struct TransformerEncoderBlock: Sendable {
     package let width: Int
     package let feedForwardWidth: Int
     package let placement: NormPlacement
+    /// Residual dropout on both branches' outputs; 0 keeps no masks.
+    package let dropoutRate: Float
     package let norm1: LayerNorm
     package let attention: SelfAttention
     package let norm2: LayerNorm
@@ -30,8 +32,10 @@ package struct TransformerEncoderBlock: Sendable {
 
     /// Adds a block's tensors under `prefix` ("encoder.block0") to `layout`.
     package init(adding layout: inout ParameterLayout, prefix: String, width d: Int, heads: Int, feedForwardWidth f: Int,
-                 placement: NormPlacement) {
+                 placement: NormPlacement, dropoutRate: Float = 0) {
+        precondition(dropoutRate >= 0 && dropoutRate < 1, "TransformerEncoderBlock: dropout \(dropoutRate) outside [0, 1)")
         width = d
+        self.dropoutRate = dropoutRate
         feedForwardWidth = f
         self.placement = placement
         func norm(_ name: String) -> LayerNorm {
@@ -56,7 +60,7 @@ package struct TransformerEncoderBlock: Sendable {
     /// Floats forward keeps for backward, for `batch` × `steps` rows.
     package func savedCount(batch: Int, steps: Int) -> Int {
         let rows = batch * steps
-        return rows * (7 * width + 4 + feedForwardWidth) + SelfAttention.Buffers.count(batch: batch, steps: steps, width: width,
+        return rows * ((dropoutRate > 0 ? 5 : 3) * width + 4 + feedForwardWidth) + SelfAttention.Buffers.count(batch: batch, steps: steps, width: width,
                                                                                         heads: attention.heads)
     }
 
@@ -74,16 +78,21 @@ package struct TransformerEncoderBlock: Sendable {
 
     /// The saved tensors of one forward pass, carved from one region of `savedCount` floats.
     private struct Saved {
-        let first, middle, second, branch1, mask1, branch2, mask2, hiddenPre, mean, rstd: UnsafeMutablePointer<Float>
+        let first, middle, second, hiddenPre, mean, rstd: UnsafeMutablePointer<Float>
+        let mask1, mask2: UnsafeMutablePointer<Float>?
         let attention: SelfAttention.Buffers
         init(_ base: UnsafeMutablePointer<Float>, rows: Int, block: TransformerEncoderBlock, batch: Int, steps: Int) {
             let n = rows * block.width
             first = base; middle = base + n; second = base + 2 * n
-            branch1 = base + 3 * n; mask1 = base + 4 * n; branch2 = base + 5 * n; mask2 = base + 6 * n
-            hiddenPre = base + 7 * n
+            hiddenPre = base + 3 * n
             mean = hiddenPre + rows * block.feedForwardWidth
             rstd = mean + 2 * rows
-            attention = SelfAttention.Buffers(base: rstd + 2 * rows, batch: batch, steps: steps, width: block.width)
+            let attentionBase = rstd + 2 * rows
+            attention = SelfAttention.Buffers(base: attentionBase, batch: batch, steps: steps, width: block.width)
+            let masks = attentionBase + SelfAttention.Buffers.count(batch: batch, steps: steps, width: block.width,
+                                                                    heads: block.attention.heads)
+            mask1 = block.dropoutRate > 0 ? masks : nil
+            mask2 = block.dropoutRate > 0 ? masks + n : nil
         }
     }
 
@@ -91,9 +100,10 @@ package struct TransformerEncoderBlock: Sendable {
     // saved: [savedCount]; scratch: [scratchCount]; dropout: nil or rate 0 = off
     package func forward(x: UnsafePointer<Float>, batch: Int, steps: Int, lengths: [Int], parameters p: UnsafePointer<Float>,
                          saved: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-                         dropoutRate: Float, dropout: inout RandomStream?, pool: ThreadPool? = nil) {
+                         dropout: inout RandomStream?, pool: ThreadPool? = nil) {
         let rows = batch * steps, n = rows * width, s = Saved(saved, rows: rows, block: self, batch: batch, steps: steps)
         let hidden = scratch  // GELU output, only needed until `contract` has run
+        let branch = scratch + 2 * rows * feedForwardWidth  // each branch's output, until it is added
         let attentionScratch = scratch + rows * (3 * width + 2 * feedForwardWidth)
         // Attention branch.
         let attentionInput: UnsafePointer<Float>
@@ -104,12 +114,12 @@ package struct TransformerEncoderBlock: Sendable {
             attentionInput = x
         }
         attention.forward(x: attentionInput, batch: batch, steps: steps, lengths: lengths, parameters: p, buffers: s.attention,
-                          out: s.branch1, scratch: attentionScratch, pool: pool)
-        Self.drop(s.branch1, mask: s.mask1, count: n, rate: dropoutRate, stream: &dropout)
+                          out: branch, scratch: attentionScratch, pool: pool)
+        drop(branch, mask: s.mask1, count: n, stream: &dropout)
         if placement == .preNorm {
-            for i in 0..<n { s.middle[i] = x[i] + s.branch1[i] }
+            for i in 0..<n { s.middle[i] = x[i] + branch[i] }
         } else {
-            for i in 0..<n { s.first[i] = x[i] + s.branch1[i] }
+            for i in 0..<n { s.first[i] = x[i] + branch[i] }
             norm1.forward(x: s.first, rows: rows, parameters: p, out: s.middle, mean: s.mean, rstd: s.rstd)
         }
         // Feed-forward branch.
@@ -121,13 +131,13 @@ package struct TransformerEncoderBlock: Sendable {
             ffnInput = UnsafePointer(s.middle)
         }
         expand.forward(x: ffnInput, rows: rows, parameters: p, out: s.hiddenPre, pool: pool)
-        for i in 0..<(rows * feedForwardWidth) { hidden[i] = Elementwise.gelu(s.hiddenPre[i]) }
-        contract.forward(x: hidden, rows: rows, parameters: p, out: s.branch2, pool: pool)
-        Self.drop(s.branch2, mask: s.mask2, count: n, rate: dropoutRate, stream: &dropout)
+        VectorGELU.forward(s.hiddenPre, hidden, count: rows * feedForwardWidth)
+        contract.forward(x: hidden, rows: rows, parameters: p, out: branch, pool: pool)
+        drop(branch, mask: s.mask2, count: n, stream: &dropout)
         if placement == .preNorm {
-            for i in 0..<n { out[i] = s.middle[i] + s.branch2[i] }
+            for i in 0..<n { out[i] = s.middle[i] + branch[i] }
         } else {
-            for i in 0..<n { s.second[i] = s.middle[i] + s.branch2[i] }
+            for i in 0..<n { s.second[i] = s.middle[i] + branch[i] }
             norm2.forward(x: s.second, rows: rows, parameters: p, out: out, mean: s.mean + rows, rstd: s.rstd + rows)
         }
     }
@@ -149,10 +159,10 @@ package struct TransformerEncoderBlock: Sendable {
                            gradients: g, dX: dMiddle)
             dSum = UnsafePointer(dMiddle)
         }
-        Dropout.backward(dOut: dSum, mask: s.mask2, count: n, dX: dBranch)
-        for i in 0..<f { hidden[i] = Elementwise.gelu(s.hiddenPre[i]) }
+        undrop(dSum, mask: s.mask2, count: n, into: dBranch)
+        VectorGELU.forward(s.hiddenPre, hidden, count: f)
         contract.backward(x: hidden, dOut: dBranch, rows: rows, parameters: p, gradients: g, dX: dHidden, pool: pool)
-        for i in 0..<f { dHidden[i] *= Elementwise.geluDerivative(s.hiddenPre[i]) }
+        VectorGELU.derivative(s.hiddenPre, multiplying: dHidden, count: f)
         if placement == .preNorm {
             expand.backward(x: s.second, dOut: dHidden, rows: rows, parameters: p, gradients: g, dX: dBranch, pool: pool)
             norm2.backward(x: s.middle, dOut: dBranch, rows: rows, mean: s.mean + rows, rstd: s.rstd + rows, parameters: p,
@@ -164,7 +174,7 @@ package struct TransformerEncoderBlock: Sendable {
         }
         // Attention branch.
         if placement == .preNorm {
-            Dropout.backward(dOut: dMiddle, mask: s.mask1, count: n, dX: dBranch)
+            undrop(dMiddle, mask: s.mask1, count: n, into: dBranch)
             attention.backward(x: s.first, dOut: dBranch, batch: batch, steps: steps, lengths: lengths, parameters: p,
                                buffers: s.attention, gradients: g, scratch: attentionScratch, dX: dTemp, pool: pool)
             norm1.backward(x: x, dOut: dTemp, rows: rows, mean: s.mean, rstd: s.rstd, parameters: p, gradients: g, dX: dX)
@@ -172,20 +182,27 @@ package struct TransformerEncoderBlock: Sendable {
         } else {
             norm1.backward(x: s.first, dOut: dMiddle, rows: rows, mean: s.mean, rstd: s.rstd, parameters: p, gradients: g,
                            dX: dTemp)  // d(x₀ + branch)
-            Dropout.backward(dOut: dTemp, mask: s.mask1, count: n, dX: dBranch)
+            undrop(dTemp, mask: s.mask1, count: n, into: dBranch)
             attention.backward(x: x, dOut: dBranch, batch: batch, steps: steps, lengths: lengths, parameters: p,
                                buffers: s.attention, gradients: g, scratch: attentionScratch, dX: dX, pool: pool)
             for i in 0..<n { dX[i] += dTemp[i] }
         }
     }
 
-    /// Applies dropout to a branch in place and keeps its mask (all ones when off).
-    private static func drop(_ branch: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, count: Int, rate: Float,
-                             stream: inout RandomStream?) {
-        if rate > 0, stream != nil {
-            Dropout.forward(x: branch, count: count, rate: rate, stream: &stream!, mask: mask, out: branch)
+    /// Applies dropout to a branch in place and keeps its mask (nothing without dropout or a stream).
+    private func drop(_ branch: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>?, count: Int,
+                      stream: inout RandomStream?) {
+        guard let mask else { return }
+        if stream != nil {
+            Dropout.forward(x: branch, count: count, rate: dropoutRate, stream: &stream!, mask: mask, out: branch)
         } else {
-            mask.update(repeating: 1, count: count)
+            mask.update(repeating: 1, count: count)  // evaluation: dropout off
         }
+    }
+
+    /// The branch gradient through the dropout mask (a copy without dropout).
+    private func undrop(_ dOut: UnsafePointer<Float>, mask: UnsafeMutablePointer<Float>?, count: Int,
+                        into dBranch: UnsafeMutablePointer<Float>) {
+        if let mask { Dropout.backward(dOut: dOut, mask: mask, count: count, dX: dBranch) } else { dBranch.update(from: dOut, count: count) }
     }
 }

@@ -50,7 +50,7 @@ package final class SpeechRecognitionModel {
                                      bias: layout.add("encoder.input.bias", shape: [d]))
             blocks = (0..<c.layers).map {
                 TransformerEncoderBlock(adding: &layout, prefix: "encoder.block\($0)", width: d, heads: c.heads,
-                                        feedForwardWidth: c.feedForwardWidth, placement: c.normPlacement)
+                                        feedForwardWidth: c.feedForwardWidth, placement: c.normPlacement, dropoutRate: c.dropout)
             }
             finalNorm = c.normPlacement == .preNorm
                 ? LayerNorm(width: d, gamma: layout.add("encoder.final.gamma", shape: [d]), beta: layout.add("encoder.final.beta", shape: [d]))
@@ -305,7 +305,7 @@ extension SpeechRecognitionModel {
         for (l, block) in a.blocks.enumerated() {
             block.forward(x: x0 + l * plan.n, batch: plan.batch, steps: plan.steps, lengths: lengths, parameters: p,
                           saved: w + plan.saved + l * plan.blockSaved, out: x0 + (l + 1) * plan.n, scratch: w + plan.blockScratch,
-                          dropoutRate: c.dropout, dropout: &dropout, pool: pool)
+                          dropout: &dropout, pool: pool)
         }
         var encoded = x0 + a.blocks.count * plan.n
         if let norm = a.finalNorm {

@@ -15,6 +15,8 @@ package enum OptimizerConfiguration: Sendable, Equatable, Codable {
     case yogi(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-3, initialAccumulator: Float = 1e-6)
     /// LAMB (You et al. 2020): Adam direction with a per-tensor trust ratio ‖w‖ / ‖update‖.
     case lamb(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-6, weightDecay: Float = 0)
+    /// LARS (You et al. 2017): SGD with momentum and a per-tensor trust ratio η‖w‖ / (‖g‖ + β‖w‖ + ε).
+    case lars(momentum: Float = 0.9, weightDecay: Float = 0, trustCoefficient: Float = 0.001, epsilon: Float = 1e-8)
 
     /// Floats of state the optimizer keeps per parameter (moments, accumulators), for memory estimates.
     package var stateFloatsPerParameter: Int {
@@ -22,6 +24,7 @@ package enum OptimizerConfiguration: Sendable, Equatable, Codable {
         case let .sgd(momentum, _, _): momentum == 0 ? 0 : 1
         case .adagrad: 1
         case .adam, .adamW, .yogi, .lamb: 2
+        case let .lars(momentum, _, _, _): momentum == 0 ? 0 : 1
         }
     }
 
@@ -40,6 +43,8 @@ package enum OptimizerConfiguration: Sendable, Equatable, Codable {
             Yogi(layout: layout, beta1: beta1, beta2: beta2, epsilon: epsilon, initialAccumulator: initialAccumulator)
         case let .lamb(beta1, beta2, epsilon, weightDecay):
             LAMB(layout: layout, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        case let .lars(momentum, weightDecay, trustCoefficient, epsilon):
+            LARS(layout: layout, momentum: momentum, weightDecay: weightDecay, trustCoefficient: trustCoefficient, epsilon: epsilon)
         }
     }
 }
