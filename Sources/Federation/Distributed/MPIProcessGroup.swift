@@ -76,10 +76,10 @@ package final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
     package func allGather(_ value: UInt64) throws(DistributedError) -> [UInt64] {
         var mine = value
         var all = [UInt64](repeating: 0, count: size)
-        try all.withUnsafeMutableBytes { (all) throws(DistributedError) in
-            try Self.check(MPI_Allgather(&mine, 1, murmur_mpi_uint64(), all.baseAddress, 1, murmur_mpi_uint64(),
-                                         murmur_mpi_comm_world()), "MPI_Allgather", rank: rank)
+        let code = all.withUnsafeMutableBytes { all in
+            MPI_Allgather(&mine, 1, murmur_mpi_uint64(), all.baseAddress, 1, murmur_mpi_uint64(), murmur_mpi_comm_world())
         }
+        try Self.check(code, "MPI_Allgather", rank: rank)
         return all
     }
 
