@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Murmur: a federated-learning simulator with differential privacy. See ../shared/DESIGN.md and docs/.
 import PackageDescription
 
@@ -7,9 +7,16 @@ let package = Package(
     products: [
         .executable(name: "murmur", targets: ["murmur"]),
     ],
+    // `swift build --traits MPI`: the MPI backend, `mpirun -np P murmur run … --backend mpi` (docs/distributed.md).
+    // Off by default, so the default build needs no MPI.
+    traits: [
+        .trait(name: "MPI", description: "Spread rounds over MPI ranks (needs Open MPI: libopenmpi-dev)."),
+    ],
     targets: [
         // MARK: - System and C libraries
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // Open MPI, only for the trait MPI; its handles are macros, wrapped by Sources/CMPI/shim.h.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // The GEMM micro-kernels: AVX2/FMA variants compiled with per-function target attributes and
         // chosen at run time, so a plain `swift build` is portable and still fast (docs/architecture.md).
         .target(name: "CKernels"),
@@ -19,7 +26,8 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Kernels"]),
         .target(name: "Privacy", dependencies: ["Kernels"]),
         .target(name: "SecureAggregation", dependencies: ["Kernels", "COpenSSL"]),
-        .target(name: "Federation", dependencies: ["Learning", "Privacy", "SecureAggregation"]),
+        .target(name: "Federation", dependencies: ["Learning", "Privacy", "SecureAggregation",
+                                                   .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         // What differs between workloads (language modelling; speech next), behind Federation's task protocols.
         .target(name: "Tasks", dependencies: ["Federation", "Learning", "Kernels"]),
         .target(name: "Experiments", dependencies: ["Tasks", "Federation", "Privacy", "SecureAggregation", "Learning"]),

@@ -3,4 +3,4 @@ let benchCommand = Command(
     name: "bench",
     summary: "Measure kernel and training speed; one JSON line per case.",
     subcommands: [benchGEMMCommand, benchTrainCommand, benchRoundCommand, benchAccountantCommand, benchSecureAggregationCommand,
-                  benchASRCommand])
+                  benchASRCommand, benchPopulationCommand])

@@ -1,7 +1,7 @@
 import Experiments
 import Foundation
 
-/// `murmur run [SCENARIO] [--set key.path=value …] [--out DIR] [--resume] [--threads N]`: validates the
+/// `murmur run [SCENARIO] [--set key.path=value …] [--out DIR] [--resume] [--threads N] [--backend local|mpi]`: validates the
 /// scenario (every problem reported before anything runs), then runs it into its run folder. Without
 /// SCENARIO it runs the embedded quickstart (scenarios/quickstart.json), on data it makes itself.
 let runCommand: Command = {
@@ -13,7 +13,10 @@ let runCommand: Command = {
             by FedAdam over 20,000 synthetic users (about 17 seconds on 2 cores).
             """)
     command.signature.positionals = [("SCENARIO", "a scenario JSON file (see docs/scenarios.md)", false)]
-    command.signature.options = runOptions(defaultFolder: "output.directory/name")
+    command.signature.options = runOptions(defaultFolder: "output.directory/name") + [
+        .init(name: "backend", valueName: "B", help: "local, or mpi to spread rounds over the ranks of `mpirun -np P` "
+              + "(a build with --traits MPI; docs/distributed.md)", defaultValue: "local"),
+    ]
     command.signature.flags = [.init(name: "resume", help: "continue the interrupted run in the run folder")]
     command.action = { arguments, console in
         let threads = try parsePositiveInteger(arguments.value("threads")!, option: "threads", command: "run", range: 1...256)
@@ -25,8 +28,11 @@ let runCommand: Command = {
             scenario = try Scenario(json: Data(EmbeddedScenarios.quickstart.utf8), file: embeddedQuickstartFile,
                                     overrides: overrides)
         }
-        try runScenario(scenario, threads: threads, folder: arguments.value("out"),
-                        resume: arguments.flags.contains("resume"), console: console)
+        let resume = arguments.flags.contains("resume")
+        try withRunBackend(arguments.value("backend")!, scenario: scenario, folder: arguments.value("out"), resume: resume,
+                           console: console) { console, folder in
+            try runScenario(scenario, threads: threads, folder: folder, resume: resume, console: console)
+        }
         return 0
     }
     return command

@@ -106,12 +106,20 @@ package final class FederatedTraining<Task: FederatedTask> {
         let context = RoundContext(round: round, seed: c.seed, cohortSize: plan.cohort.count, populationSize: plan.populationSize,
                                    expectedCohortSize: c.sampling.expectedSize(population: population.userCount))
         // Secure aggregation's key steps run now, before training, as on devices.
-        let aggregator: any UpdateAggregator = try secureAggregation.map {
+        var aggregator: any UpdateAggregator = try secureAggregation.map {
             try SecureAggregationRound(configuration: $0, context: context, layout: layout, privacy: privacy,
                                        forcedDropouts: plan.fates.map(\.secureAggregationDropout), pool: pool)
         } ?? WeightedSumAggregator(layout: layout)
         // Clients train in parallel; their processed updates reach the aggregator in cohort order.
-        let statistics = trainCohort(plan, partial: partial, context: context, aggregator: aggregator)
+        // Under `--backend mpi` the cohort is spread over the ranks, with the same sum (Distributed/).
+        let statistics: ClientStatistics
+        if let group = DistributedRun.group {
+            let distributed = DistributedAggregator(wrapping: aggregator, group: group)
+            aggregator = distributed
+            statistics = try trainCohortDistributed(plan, partial: partial, context: context, aggregator: distributed, group: group)
+        } else {
+            statistics = trainCohort(plan, partial: partial, context: context, aggregator: aggregator)
+        }
         // The server: the aggregate (none if secure aggregation failed), central noise, the update.
         let learningRate = c.server.learningRate(round: round)
         var release: Release?

@@ -6,9 +6,10 @@ import Synchronization
 /// `{"speaker": "s01", "utterances": [{"audio": "s01/0001.wav", "text": "turn on the light"}]}`, with
 /// audio paths relative to the folder.
 ///
-/// Opening the folder reads `speakers.jsonl` and notes where each line starts; a speaker's line is
-/// parsed, its transcripts encoded and its WAV files read and resampled to 16 kHz only when that speaker
-/// is asked for (a sampled client), so a folder of hours of audio costs its index in memory. Every
+/// Opening the folder indexes `speakers.jsonl` by where each line starts (`JSONLLineIndex`, one
+/// streaming pass, cached beside the file for large ones); a speaker's line is read and parsed, its
+/// transcripts encoded and its WAV files read and resampled to 16 kHz only when that speaker is asked
+/// for (a sampled client), so a folder of hours of audio costs its index in memory. Every
 /// problem is one `DataError` naming `speakers.jsonl` and the line, and for audio the utterance and the
 /// WAV file's own complaint; `validateAll()` loads every speaker (`murmur data check`).
 package final class SpeakerFolder: Population {
@@ -18,8 +19,7 @@ package final class SpeakerFolder: Population {
     package let folder: String
     package let speakersPath: String
     package let alphabet: Alphabet
-    private let text: [UInt8]
-    private let lines: [(range: Range<Int>, number: Int)]  // non-blank lines: bytes and 1-based line number
+    private let lines: JSONLLineIndex
     private let resamplers = Mutex<[Int: Resampler]>([:])
 
     package var userCount: Int { lines.count }
@@ -34,22 +34,15 @@ package final class SpeakerFolder: Population {
         folder = path
         self.alphabet = alphabet
         speakersPath = URL(fileURLWithPath: path).appendingPathComponent("speakers.jsonl").path
-        guard FileManager.default.fileExists(atPath: speakersPath) else {
-            throw .missingFile(path: speakersPath, expected: "speakers.jsonl, one speaker a line")
-        }
-        guard let data = FileManager.default.contents(atPath: speakersPath) else {
-            throw .unreadable(path: speakersPath, reason: "permission denied or not a regular file")
-        }
-        text = [UInt8](data)
-        lines = try Self.indexLines(text, path: speakersPath)
-        if lines.isEmpty { throw .corruptLine(path: speakersPath, line: 1, reason: "the file has no speakers") }
+        lines = try JSONLLineIndex(path: speakersPath, missing: "speakers.jsonl, one speaker a line")
+        if lines.count == 0 { throw .corruptLine(path: speakersPath, line: 1, reason: "the file has no speakers") }
     }
 
     package func user(at index: Int) throws(DataError) -> Speaker {
         precondition(index >= 0 && index < userCount, "speaker index \(index) out of 0..<\(userCount)")
-        let (range, line) = lines[index]
+        let line = lines.lineNumber(index)
         func corrupt(_ reason: String) -> DataError { .corruptLine(path: speakersPath, line: line, reason: reason) }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text[range]))) as? [String: Any] else {
+        guard let object = (try? JSONSerialization.jsonObject(with: try lines.line(index))) as? [String: Any] else {
             throw corrupt("not a JSON object")
         }
         if let unknown = object.keys.sorted().first(where: { !["speaker", "utterances"].contains($0) }) {
@@ -108,25 +101,5 @@ package final class SpeakerFolder: Population {
         let made = Resampler(from: rate, to: Self.sampleRate)
         resamplers.withLock { $0[rate] = made }
         return made
-    }
-
-    // The non-blank lines of `bytes`, each checked to look like one JSON object.
-    private static func indexLines(_ bytes: [UInt8], path: String) throws(DataError) -> [(range: Range<Int>, number: Int)] {
-        var result: [(range: Range<Int>, number: Int)] = []
-        var start = 0, number = 1
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
-        while start <= bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            if let first = bytes[start..<end].firstIndex(where: { !isSpace($0) }),
-               let last = bytes[start..<end].lastIndex(where: { !isSpace($0) }) {
-                guard bytes[first] == UInt8(ascii: "{"), bytes[last] == UInt8(ascii: "}") else {
-                    throw .corruptLine(path: path, line: number, reason: "not a JSON object on one line")
-                }
-                result.append((first..<(last + 1), number))
-            }
-            start = end + 1
-            number += 1
-        }
-        return result
     }
 }
