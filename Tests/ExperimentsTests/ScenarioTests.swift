@@ -38,7 +38,7 @@ import Testing
         #expect(Self.error(#"{"rounds": "many"}"#) == "s.json: rounds: must be an integer in 1...1000000, got \"many\"")
         #expect(Self.error(#"{"rounds": 0}"#) == "s.json: rounds: must be an integer in 1...1000000, got 0")
         #expect(Self.error(#"{"server": {"optimizer": "fedadma"}}"#)
-            == "s.json: server.optimizer: 'fedadma' is not one of fedavg, fedavgm, fedadam, fedyogi, fedadagrad, lamb; "
+            == "s.json: server.optimizer: 'fedadma' is not one of fedavg, fedavgm, fedadam, fedyogi, fedadagrad, lamb, lars; "
             + "did you mean 'fedadam'?")
         #expect(Self.error(#"{"clients": {"shuffle": 1}}"#) == "s.json: clients.shuffle: must be true or false, got 1")
         #expect(Self.error(#"{"data": {"source": "files", "trainPath": "/no/such", "validationPath": "/no/such"}}"#)

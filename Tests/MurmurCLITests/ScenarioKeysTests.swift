@@ -72,6 +72,7 @@ import Testing
             #"{"server": {"optimizer": "fedavgm", "warmupRounds": 2}}"#,
             #"{"server": {"optimizer": "fedadam", "decay": "cosine"}}"#,
             #"{"server": {"optimizer": "fedadagrad", "decay": "step"}}"#,
+            #"{"server": {"optimizer": "lars", "decay": "exponential"}, "clients": {"optimizer": "lars"}}"#,
             #"{"data": {"vocabularySize": 64}, "clients": {"loss": "nce", "memoryLimitBytes": 100000000}, "#
                 + #""peu": {"rows": 10, "rule": "mixed"}, "lora": {"rank": 2}}"#,
             #"{"data": {"vocabularySize": 64}, "secureAggregation": {"clipBound": 1, "neighbours": 4, "dropoutRate": 0.1}}"#,

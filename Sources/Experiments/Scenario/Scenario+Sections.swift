@@ -157,9 +157,10 @@ extension Scenario {
         client.batchSize = try r.integer("batchSize", default: 16, in: 1...4096)
         client.learningRate = Float(try r.number("learningRate", default: defaultLearningRate, in: 0...100,
                                                  excludingLowerBound: true))
-        let optimizer = try r.choice("optimizer", default: "sgd", among: ["sgd", "adam", "adagrad", "lamb"])
+        let optimizer = try r.choice("optimizer", default: "sgd", among: ["sgd", "adam", "adagrad", "lamb", "lars"])
         switch optimizer {
         case "adam": client.optimizer = .adam()
+        case "lars": client.optimizer = .lars(momentum: Float(try r.number("momentum", default: 0.9, in: 0...0.999)))
         case "adagrad": client.optimizer = .adagrad()
         case "lamb": client.optimizer = .lamb()
         default: client.optimizer = .sgd(momentum: Float(try r.number("momentum", default: 0, in: 0...0.999)))
@@ -224,6 +225,9 @@ extension Scenario {
         switch server.kind {
         case .fedavg: break
         case .fedavgm: server.momentum = Float(try r.number("momentum", default: 0.9, in: 0...0.999))
+        case .lars:
+            server.momentum = Float(try r.number("momentum", default: 0.9, in: 0...0.999))
+            server.adaptivity = Float(try r.number("adaptivity", default: 1e-3, in: 0...10, excludingLowerBound: true))
         case .fedadam, .fedyogi, .lamb:
             server.beta1 = Float(try r.number("beta1", default: 0.9, in: 0...0.999))
             server.beta2 = Float(try r.number("beta2", default: 0.99, in: 0...0.9999))
@@ -233,7 +237,12 @@ extension Scenario {
         }
         // A warm-up longer than the run only ramps part-way, so `--set rounds=20` alone shortens a run with 50.
         let warmup = try r.integer("warmupRounds", default: 0, in: 0...1_000_000)
-        switch try r.choice("decay", default: "none", among: ["none", "cosine", "step"]) {
+        switch try r.choice("decay", default: "none", among: ["none", "cosine", "step", "exponential"]) {
+        case "exponential":
+            let start = try r.integer("decayStart", default: warmup, in: 0...1_000_000)
+            let rate = try r.number("decayRate", default: 0.5, in: 0...1, excludingLowerBound: true)
+            let transition = try r.integer("decayTransitionRounds", default: max(1, rounds / 3), in: 1...1_000_000)
+            server.schedule = .exponentialDecay(startStep: start, rate: rate, transitionSteps: transition, warmupSteps: warmup)
         case "cosine":
             let floor = try r.number("minimumFactor", default: 0, in: 0...1)
             server.schedule = .cosine(totalSteps: rounds, warmupSteps: warmup, minimumFactor: floor)
@@ -244,8 +253,9 @@ extension Scenario {
         default:
             server.schedule = warmup > 0 ? .linearWarmup(warmupSteps: warmup) : .constant
         }
-        try r.finish(note: "momentum applies to fedavgm; beta1, beta2 to fedadam, fedyogi, lamb; adaptivity to "
-            + "the adaptive optimizers; minimumFactor to decay cosine; decayEvery, decayFactor to decay step")
+        try r.finish(note: "momentum applies to fedavgm and lars; beta1, beta2 to fedadam, fedyogi, lamb; adaptivity to "
+            + "the adaptive optimizers and lars; minimumFactor to decay cosine; decayEvery, decayFactor to decay step; "
+            + "decayStart, decayRate, decayTransitionRounds to decay exponential")
         return server
     }
 }

@@ -5,13 +5,15 @@ import Learning
 /// The server treats the negated average update as a gradient (Reddi et al. 2021, "Adaptive Federated
 /// Optimization", Alg. 2): FedAvg is SGD on it with the server learning rate (1 gives plain averaging),
 /// FedAvgM adds heavy-ball momentum (Hsu et al. 2019), FedAdam / FedYogi / FedAdagrad are Reddi et al.'s
-/// adaptive servers with adaptivity τ as ε, and LAMB (You et al. 2020) scales the step per tensor.
+/// adaptive servers with adaptivity τ as ε, and LAMB (You et al. 2020) and LARS (You et al. 2017, SGD
+/// with momentum and a per-tensor trust ratio) scale the step per tensor, the layer-wise servers the
+/// FL4ASR paper compares.
 /// FedAdam uses Adam's bias correction, as PyTorch's Adam in pfl-research does (Reddi's Alg. 2 has
 /// none); FedYogi starts v at τ² as Reddi et al.; FedAdagrad has no momentum (their β₁ = 0 case).
 package struct ServerOptimization: Sendable, Equatable, Codable {
     /// Which server optimizer.
     package enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
-        case fedavg, fedavgm, fedadam, fedyogi, fedadagrad, lamb
+        case fedavg, fedavgm, fedadam, fedyogi, fedadagrad, lamb, lars
     }
 
     package var kind = Kind.fedavg
@@ -34,6 +36,7 @@ package struct ServerOptimization: Sendable, Equatable, Codable {
         case .fedyogi: .yogi(beta1: beta1, beta2: beta2, epsilon: adaptivity, initialAccumulator: adaptivity * adaptivity)
         case .fedadagrad: .adagrad(epsilon: adaptivity, initialAccumulator: adaptivity * adaptivity)
         case .lamb: .lamb(beta1: beta1, beta2: beta2, epsilon: adaptivity)
+        case .lars: .lars(momentum: momentum, epsilon: adaptivity)
         }
     }
 
