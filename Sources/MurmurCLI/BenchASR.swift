@@ -88,26 +88,12 @@ enum TorchASRReference {
         guard let path = script.isEmpty ? locateScript() : script else {
             throw BenchError.referenceUnavailable("scripts/bench_asr_torch.py not found; pass --torch-script PATH")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path, String(seconds), threads.map(String.init).joined(separator: ","),
-                             String(batch), String(frames), String(labels)]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch { throw BenchError.referenceUnavailable("cannot start python3: \(error)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let reason = errorText.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
-            throw BenchError.referenceUnavailable("python3 with torch failed: \(reason)")
-        }
+        let lines = try PythonReference.lines(
+            arguments: [path, String(seconds), threads.map(String.init).joined(separator: ","), String(batch), String(frames),
+                        String(labels)],
+            library: "torch")
         var result: [Int: Double] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count >= 2, let count = Int(parts[0]), let rate = Double(parts[1]) { result[count] = rate }
-        }
+        for line in lines { if let count = Int(line.label) { result[count] = line.value } }
         return result
     }
 

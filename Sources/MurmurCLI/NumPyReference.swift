@@ -29,29 +29,14 @@ enum NumPyReference {
 
     /// Best GFLOP/s per case label, with OpenBLAS limited to `threads` threads.
     static func measure(shapes: [GEMMBenchCase], threads: Int, seconds: Double) throws -> [String: Double] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, String(seconds)] + shapes.map {
-            "\($0.label):\($0.m):\($0.k):\($0.n):\($0.transposeA ? 1 : 0):\($0.transposeB ? 1 : 0)"
-        }
         var environment = ProcessInfo.processInfo.environment
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[name] = "\(threads)" }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch { throw BenchError.referenceUnavailable("cannot start python3: \(error)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let reason = errorText.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
-            throw BenchError.referenceUnavailable("python3 with numpy failed: \(reason)")
+        let arguments = ["-c", script, String(seconds)] + shapes.map {
+            "\($0.label):\($0.m):\($0.k):\($0.n):\($0.transposeA ? 1 : 0):\($0.transposeB ? 1 : 0)"
         }
         var result: [String: Double] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count == 2, let value = Double(parts[1]) { result[String(parts[0])] = value }
+        for line in try PythonReference.lines(arguments: arguments, environment: environment, library: "numpy") {
+            result[line.label] = line.value
         }
         return result
     }

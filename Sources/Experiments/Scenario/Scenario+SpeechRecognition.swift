@@ -52,7 +52,12 @@ extension Scenario {
             }
             let url = given.hasPrefix("/") ? URL(fileURLWithPath: given) : baseFolder.appendingPathComponent(given)
             guard FileManager.default.fileExists(atPath: url.appendingPathComponent("speakers.jsonl").path) else {
-                throw r.error(key, "\(url.appendingPathComponent("speakers.jsonl").standardizedFileURL.path) not found")
+                // A corpus of synth-asr's layout (DIR/train, DIR/validation) is made by one command.
+                let corpus = url.standardizedFileURL.deletingLastPathComponent().path
+                let hint = ["train", "validation"].contains(url.standardizedFileURL.lastPathComponent)
+                    ? "; make the corpus with `murmur data synth-asr --speakers 300 --held-out 20 --seed 1 --out \(corpus)`"
+                    : " (a speaker folder: speakers.jsonl and its WAVs, docs/asr.md)"
+                throw r.error(key, "\(url.appendingPathComponent("speakers.jsonl").standardizedFileURL.path) not found" + hint)
             }
             return url.standardizedFileURL.path
         }

@@ -71,7 +71,13 @@ extension FederatedTask {
 
     /// Runs of `batchSize` examples.
     package func localSteps(of data: LocalData, order: [Int], batchSize: Int) -> [Range<Int>] {
-        stride(from: 0, to: order.count, by: batchSize).map { $0..<min($0 + batchSize, order.count) }
+        Self.runs(of: order.count, batchSize: batchSize)
+    }
+
+    /// 0..<count cut into runs of `batchSize` (the last one shorter): the default local steps, which a
+    /// task that batches otherwise falls back to.
+    package static func runs(of count: Int, batchSize: Int) -> [Range<Int>] {
+        stride(from: 0, to: count, by: batchSize).map { $0..<min($0 + batchSize, count) }
     }
 
     /// No baselines, unless the task has some.

@@ -82,9 +82,7 @@ package struct SpeechRecognitionTask: FederatedTask {
     /// Steps of `batchSize` utterances, or with `batchSeconds` as many utterances in `order` as fit in
     /// that many seconds once padded to the longest of them (at least one a step).
     package func localSteps(of data: SpeakerUtterances, order: [Int], batchSize: Int) -> [Range<Int>] {
-        guard let seconds = configuration.batchSeconds else {
-            return stride(from: 0, to: order.count, by: batchSize).map { $0..<min($0 + batchSize, order.count) }
-        }
+        guard let seconds = configuration.batchSeconds else { return Self.runs(of: order.count, batchSize: batchSize) }
         let budget = Int(seconds * 100)  // frames of 10 ms
         var steps: [Range<Int>] = [], start = 0, longest = 0
         for position in order.indices {
