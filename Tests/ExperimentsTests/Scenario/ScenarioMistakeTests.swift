@@ -8,9 +8,10 @@ import Testing
     @Test func aMisspeltKeyIsBlamedBeforeTheKeysItWouldHaveEnabled() {
         // "optimiser" leaves the server on fedavg, which reads no adaptivity; the misspelling is the mistake.
         #expect(ScenarioTests.error(#"{"server": {"optimiser": "fedadam", "adaptivity": 0.01, "beta2": 0.99}}"#)
-            == "s.json: server.optimiser: unknown key; did you mean 'optimizer'? (momentum applies to fedavgm; beta1, "
-            + "beta2 to fedadam, fedyogi, lamb; adaptivity to the adaptive optimizers; minimumFactor to decay cosine; "
-            + "decayEvery, decayFactor to decay step)")
+            == "s.json: server.optimiser: unknown key; did you mean 'optimizer'? (momentum applies to fedavgm and lars; "
+            + "beta1, beta2 to fedadam, fedyogi, lamb; adaptivity to the adaptive optimizers and lars; minimumFactor to "
+            + "decay cosine; decayEvery, decayFactor to decay step; decayStart, decayRate, decayTransitionRounds to decay "
+            + "exponential)")
         // A misspelling of a key that only another choice reads is still told its spelling.
         #expect(ScenarioTests.error(#"{"server": {"optimizer": "fedavg", "adaptivty": 0.01}}"#)?
             .hasPrefix("s.json: server.adaptivty: unknown key; did you mean 'adaptivity'?") == true)
