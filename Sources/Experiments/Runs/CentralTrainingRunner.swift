@@ -26,10 +26,11 @@ package final class CentralTrainingRunner {
     private var specification: CentralTrainingSpecification {
         get throws {
             if let central = scenario.central { return central }
-            var tree = (try? JSONSerialization.jsonObject(with: scenario.resolvedJSON)) as? [String: Any] ?? [:]
-            tree["central"] = [String: Any]()
-            let data = try JSONSerialization.data(withJSONObject: tree)
-            return try Scenario(json: data, file: scenario.file).central!
+            // An empty section read by the section's own reader: every default, nothing else re-validated.
+            let s = scenario
+            return try Scenario.readCentral(ScenarioReader(file: s.file, path: "central", object: [:]),
+                                            baseFolder: URL(fileURLWithPath: s.file).deletingLastPathComponent(),
+                                            seed: s.training.seed, data: s.data, clientBatchSize: s.training.client.batchSize)
         }
     }
 
