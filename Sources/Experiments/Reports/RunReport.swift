@@ -89,6 +89,7 @@ package enum RunReport {
                                          caption: "The aggregate's signal-to-noise ratio each round; below "
                                              + PrivacyDisplay.signalToNoise(PrivacyDisplay.swampedBelow) + " the noise swamps the signal.")
         }
+        figures += UpdateNormReport.figures(metrics)
         body += "<h2>Curves</h2>\n<div class=\"charts\">\n\(figures)</div>\n"
         return ReportPage.html(title: "\(name) — Murmur run", body: body)
     }

@@ -22,6 +22,11 @@ package struct RoundMetrics: Sendable, Equatable {
     package var trainingTargets: Int
     package var localSteps: Int
     package var updateNorm: Double?
+    /// The average update's norm before central noise (runs with central noise): `updateNorm` is after it.
+    package var updateNormBeforeNoise: Double?
+    /// Each tensor's client update norm before clipping, by tensor name: the cohort's mean and largest
+    /// (runs with `output.tensorNorms`).
+    package var clientUpdateNorms: [String: TensorNormStatistics]?
     package var bytesUp: Int
     package var bytesDown: Int
     /// The task's metrics on evaluation rounds (nil on other rounds), by name.
@@ -53,6 +58,10 @@ package struct RoundMetrics: Sendable, Equatable {
         trainingTargets = result.statistics.lossTargets
         localSteps = result.statistics.steps
         updateNorm = result.updateNorm
+        updateNormBeforeNoise = result.updateNormBeforeNoise
+        clientUpdateNorms = result.clientUpdateNorms.map { summaries in
+            Dictionary(uniqueKeysWithValues: summaries.map { ($0.name, TensorNormStatistics(mean: $0.mean, max: $0.max)) })
+        }
         bytesUp = result.bytesUpPerClient * result.contributed
         clipBound = result.clipBound
         epsilon = result.epsilon
@@ -113,6 +122,12 @@ package struct RoundMetrics: Sendable, Equatable {
     }
 }
 
+/// A tensor's client update norms in one round, as a metrics line holds them.
+package struct TensorNormStatistics: Sendable, Equatable, Codable {
+    package var mean: Double
+    package var max: Double
+}
+
 extension RoundMetrics: Codable {
     /// A key by its text: the fixed fields' names and the task's metric names share the line's one level.
     private struct Key: CodingKey, ExpressibleByStringLiteral {
@@ -127,7 +142,7 @@ extension RoundMetrics: Codable {
     private static let fieldNames: Set<String> = [
         "round", "wallSeconds", "simulatedSeconds", "learningRate", "trainLoss", "clientsSampled", "clientsFinished",
         "clientsDropped", "trainingTargets", "localSteps", "updateNorm", "bytesUp", "bytesDown", "epsilon", "clipBound",
-        "secureAggregation", "devices", "clients", "signalToNoise", "epsilonAsRun",
+        "secureAggregation", "devices", "clients", "signalToNoise", "epsilonAsRun", "updateNormBeforeNoise", "clientUpdateNorms",
     ]
 
     package init(from decoder: any Decoder) throws {
@@ -152,6 +167,8 @@ extension RoundMetrics: Codable {
         devices = try c.decodeIfPresent(DeviceRoundMetrics.self, forKey: "devices")
         clients = try c.decodeIfPresent(ClientCostMetrics.self, forKey: "clients")
         signalToNoise = try c.decodeIfPresent(Double.self, forKey: "signalToNoise")
+        updateNormBeforeNoise = try c.decodeIfPresent(Double.self, forKey: "updateNormBeforeNoise")
+        clientUpdateNorms = try c.decodeIfPresent([String: TensorNormStatistics].self, forKey: "clientUpdateNorms")
         var evaluation: [String: Double] = [:]
         for key in c.allKeys where !Self.fieldNames.contains(key.stringValue) {
             evaluation[key.stringValue] = try c.decode(Double.self, forKey: key)
@@ -181,6 +198,8 @@ extension RoundMetrics: Codable {
         try c.encodeIfPresent(devices, forKey: "devices")
         try c.encodeIfPresent(clients, forKey: "clients")
         try c.encodeIfPresent(signalToNoise, forKey: "signalToNoise")
+        try c.encodeIfPresent(updateNormBeforeNoise, forKey: "updateNormBeforeNoise")
+        try c.encodeIfPresent(clientUpdateNorms, forKey: "clientUpdateNorms")
         for (name, value) in evaluation ?? [:] {
             precondition(!Self.fieldNames.contains(name), "RoundMetrics: a task metric may not be named \(name)")
             try c.encode(value, forKey: Key(stringValue: name))

@@ -126,6 +126,7 @@ package struct Scenario: Sendable {
         outputDirectory = try Self.readOutputDirectory(output, baseFolder: baseFolder)
         checkpointEvery = try output.integer("checkpointEvery", default: max(1, rounds / 10), in: 1...1_000_000)
         tensorBoard = try output.boolean("tensorboard", default: false)
+        training.recordsTensorNorms = try output.boolean("tensorNorms", default: false)
         try output.finish()
         if root.contains("central") {
             central = try Self.readCentral(try root.section("central"), baseFolder: baseFolder, seed: seed, data: data,

@@ -363,6 +363,8 @@ extension ScenarioKey {
               meaning: "run folders go in `directory/name` (`name-2`, … if taken)"),
         .init("output", "`tensorboard`", default: "false", allowed: "`true`, `false`",
               meaning: "also write metrics as a TensorBoard event file in the run folder, round by round (`murmur report --tensorboard` writes one afterwards)"),
+        .init("output", "`tensorNorms`", default: "false", allowed: "`true`, `false`",
+              meaning: "measure every client update's norm tensor by tensor before clipping; each metrics line gets `clientUpdateNorms` (the cohort's mean and largest per tensor) and the report a chart by layer kind"),
         .init("output", "`checkpointEvery`", default: "rounds/10", allowed: "1…10⁶",
               meaning: "write `checkpoint.bin` every k rounds and at the end"),
     ]

@@ -22,11 +22,14 @@ package final class ClientTrainer<Task: FederatedTask> {
     /// Trains on `data` (user `userIndex`'s) from `global` and returns the update (local − global) with
     /// its weight.
     ///
-    /// - Parameter partial: the round's update space and embedding rows under partial training (then
-    ///   `global` is the server's state, and the update is in the space's layout); nil trains the whole model.
+    /// - Parameters:
+    ///   - partial: the round's update space and embedding rows under partial training (then `global` is
+    ///     the server's state, and the update is in the space's layout); nil trains the whole model.
+    ///   - measuringTensorNorms: whether the statistics carry the update's norm tensor by tensor.
     package func train(
         _ data: Task.LocalData, userIndex: Int, cohortPosition: Int, global: ParameterSet,
-        configuration c: ClientTraining, round: Int, seed: UInt64, partial: PartialRound? = nil
+        configuration c: ClientTraining, round: Int, seed: UInt64, partial: PartialRound? = nil,
+        measuringTensorNorms: Bool = false
     ) -> ClientUpdate {
         var taskStream = RandomStream(seed: seed, keys: [0xD40, UInt64(round), UInt64(userIndex)])
         model.beginTraining(randomSeed: taskStream.nextUInt64())
@@ -82,6 +85,7 @@ package final class ClientTrainer<Task: FederatedTask> {
         case .token: Double(statistics.targets)
         }
         let delta = partial == nil ? model.parameters.difference(from: global) : trained.difference(from: initial)
+        if measuringTensorNorms { statistics.recordTensorNorms(of: delta) }
         return ClientUpdate(cohortPosition: cohortPosition, userIndex: userIndex, delta: delta, weight: weight,
                             statistics: statistics)
     }

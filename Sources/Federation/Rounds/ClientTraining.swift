@@ -66,6 +66,12 @@ package struct ClientStatistics: Sendable, Equatable, Codable {
     package var targets = 0
     package var examples = 0
     package var steps = 0
+    /// Each tensor's update norm (before clipping), summed over the clients counted, and its largest;
+    /// empty unless the run records them (`FederatedTrainingConfiguration.recordsTensorNorms`).
+    package var tensorNormSums: [Double] = []
+    package var tensorNormMaxima: [Double] = []
+    /// Clients whose tensor norms the sums hold.
+    package var tensorNormClients = 0
 
     package init() {}
 
@@ -76,6 +82,24 @@ package struct ClientStatistics: Sendable, Equatable, Codable {
         targets += other.targets
         examples += other.examples
         steps += other.steps
+        guard other.tensorNormClients > 0 else { return }
+        if tensorNormClients == 0 {
+            tensorNormSums = other.tensorNormSums
+            tensorNormMaxima = other.tensorNormMaxima
+        } else {
+            for i in tensorNormSums.indices {
+                tensorNormSums[i] += other.tensorNormSums[i]
+                tensorNormMaxima[i] = max(tensorNormMaxima[i], other.tensorNormMaxima[i])
+            }
+        }
+        tensorNormClients += other.tensorNormClients
+    }
+
+    /// Records one client's update, tensor by tensor: what `tensorNormSums` and `tensorNormMaxima` start from.
+    package mutating func recordTensorNorms(of update: ParameterSet) {
+        tensorNormSums = update.tensorNorms()
+        tensorNormMaxima = tensorNormSums
+        tensorNormClients = 1
     }
 
     /// Mean training loss per counted target.

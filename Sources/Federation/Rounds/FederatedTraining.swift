@@ -138,6 +138,8 @@ package final class FederatedTraining<Task: FederatedTask> {
             learningRate: learningRate, updateNorm: release?.updateNorm ?? 0,
             bytesDownPerClient: parameters.layout.count * MemoryLayout<Float>.size,
             bytesUpPerClient: layout.count * MemoryLayout<Float>.size, clientCosts: plan.costs, fates: plan.fates,
+            updateNormBeforeNoise: release?.updateNormBeforeNoise,
+            clientUpdateNorms: c.recordsTensorNorms ? TensorNormSummary.summaries(statistics, layout: layout) : nil,
             signalToNoise: release?.signalToNoise, privacyEvent: release?.event, privacyEventAsRun: release?.asRun,
             epsilon: privacyBudget?.epsilon, epsilonAsRun: privacyBudget?.epsilonAsRunIfDifferent,
             budgetExhausted: try release?.event.map { try privacyBudget?.nextRoundWouldExceed(like: $0, round: round + 1) ?? false } ?? false,
@@ -151,6 +153,8 @@ package final class FederatedTraining<Task: FederatedTask> {
         var event: DPEvent?
         var asRun: DPEvent?
         var updateNorm = 0.0
+        /// The average update's norm before central noise (runs with central noise).
+        var updateNormBeforeNoise: Double?
     }
 
     /// Trains every client of `plan` that takes part, on the pool's threads, and hands each processed
@@ -169,7 +173,8 @@ package final class FederatedTraining<Task: FederatedTask> {
             } else {
                 var update = trainers[worker].train(
                     plan.data[position], userIndex: plan.cohort[position], cohortPosition: position, global: global,
-                    configuration: c.client, round: context.round, seed: c.seed, partial: partial)
+                    configuration: c.client, round: context.round, seed: c.seed, partial: partial,
+                    measuringTensorNorms: c.recordsTensorNorms)
                 privacy?.processClient(&update, context: context)
                 aggregator.submit(update)
                 outcome = update
@@ -184,13 +189,17 @@ package final class FederatedTraining<Task: FederatedTask> {
     private func release(_ aggregate: inout Aggregate, plan: RoundPlan<Task.LocalData>, context: RoundContext) throws -> Release {
         var release = Release(contributors: aggregate.contributors)
         guard let privacy else { return release }
+        var sumNormBeforeNoise: Double?
         if let noise = privacy.centralNoiseStandardDeviation(context: context), noise > 0 {
-            release.signalToNoise = aggregate.sum.l2Norm() / (noise * Double(aggregate.sum.layout.count).squareRoot())
+            let norm = aggregate.sum.l2Norm()
+            release.signalToNoise = norm / (noise * Double(aggregate.sum.layout.count).squareRoot())
+            sumNormBeforeNoise = norm
         }
         let spent = try privacy.processServer(&aggregate, context: context, sampling: plan.sampling) { event, asRun in
             try privacyBudget?.admit(round: context.round, event: event, asRunEvent: asRun)
         }
         (release.event, release.asRun) = (spent.event, spent.asRun)
+        if let sumNormBeforeNoise, aggregate.normaliser > 0 { release.updateNormBeforeNoise = sumNormBeforeNoise / aggregate.normaliser }
         return release
     }
 

@@ -12,6 +12,9 @@ package struct FederatedTrainingConfiguration: Sendable, Equatable, Codable {
     package var partial = PartialTraining()
     /// Users taken in a given order, cohort by cohort, instead of sampled (nil: sampled by `sampling`).
     package var userOrder: OrderedCohorts?
+    /// Whether each client's update norm is measured tensor by tensor before clipping, for the metrics
+    /// lines: the per-layer reading of Azam et al. 2023 (FL4ASR), which costs a pass over every update.
+    package var recordsTensorNorms = false
 
     package init() {}
 

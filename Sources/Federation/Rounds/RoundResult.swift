@@ -18,6 +18,11 @@ package struct RoundResult: Sendable, Equatable {
     package var clientCosts: [ClientTaskCost]
     /// Each selected client's fate, in cohort order (without devices: reported, or refused for memory).
     package var fates: [ClientFate]
+    /// That average's norm before the central noise was added (runs with central noise): beside
+    /// `updateNorm`, how much of the server's pseudo-gradient is noise.
+    package var updateNormBeforeNoise: Double? = nil
+    /// Each tensor's client update norm before clipping, over the cohort (runs that record them).
+    package var clientUpdateNorms: [TensorNormSummary]? = nil
     /// ‖Σ clipped updates‖ over the expected norm of the central noise added to that sum, σ·C·√d: the
     /// aggregated update's signal-to-noise ratio (runs with central Gaussian noise).
     package var signalToNoise: Double?
