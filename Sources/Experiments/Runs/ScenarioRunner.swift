@@ -78,7 +78,12 @@ package final class ScenarioRunner {
             metrics = log
             report.note("resuming \(folder.path) after round \(checkpoint.completedRounds) of \(s.rounds)")
         } else {
-            if let path = s.initialWeights, InitialWeights.isStateDict(path) {
+            if s.central?.seedStart == true {
+                let seed = try CentralSeed.ensure(s, options: options, reporter: report)
+                let trained = try TrainingCheckpoint.read(from: URL(fileURLWithPath: seed).appendingPathComponent("checkpoint.bin"))
+                try training.start(fromModelWeights: trained.parameters)
+                report.note("starting from the seed model in \(seed) (\(trained.completedRounds) central steps)")
+            } else if let path = s.initialWeights, InitialWeights.isStateDict(path) {
                 try training.start(fromModelWeights: try InitialWeights.stateDictWeights(path: path,
                                                                                          layout: s.task.modelShape.layout))
                 report.note("starting from the PyTorch weights in \(path)")

@@ -13,6 +13,9 @@ package struct CentralTrainingSpecification: Sendable, Equatable {
     /// For synthetic text, the seed of the central users (drawn from the same language as the clients').
     package var userSeed: UInt64?
     package var evaluateEvery: Int
+    /// Whether `murmur run` trains this seed first and starts the federated rounds from it (one command
+    /// for a seeded run; `CentralSeed` keeps it for reuse).
+    package var seedStart = false
 }
 
 extension Scenario {
@@ -40,12 +43,14 @@ extension Scenario {
         default: c.schedule = warmup > 0 ? .linearWarmup(warmupSteps: warmup) : .constant
         }
         r.declare(["gradientClipNorm", "trainPath", "userSeed"])
+        let seedStart = try r.boolean("seedStart", default: false)
         if r.contains("gradientClipNorm") {
             c.gradientClipNorm = try r.number("gradientClipNorm", default: 1, in: 0...1e6, excludingLowerBound: true)
         }
         var specification = CentralTrainingSpecification(
             configuration: c, trainPath: nil, userSeed: nil,
-            evaluateEvery: try r.integer("evaluateEvery", default: max(1, c.steps / 10), in: 0...10_000_000))
+            evaluateEvery: try r.integer("evaluateEvery", default: max(1, c.steps / 10), in: 0...10_000_000),
+            seedStart: seedStart)
         switch data {
         case let .synthetic(_, _, _, _, _, _, userSeed, validationSeed):
             if r.contains("trainPath") { throw r.error("trainPath", "applies to data.source files; synthetic users take central.userSeed") }

@@ -131,6 +131,10 @@ package struct Scenario: Sendable {
         if root.contains("central") {
             central = try Self.readCentral(try root.section("central"), baseFolder: baseFolder, seed: seed, data: data,
                                            clientBatchSize: training.client.batchSize)
+            if central?.seedStart == true, initialWeights != nil {
+                throw ScenarioError(file: file, keyPath: "central.seedStart",
+                                    message: "starts from a seed trained here; it cannot be combined with model.initialWeights (drop one)")
+            }
         }
         root.declare(["sweep", "compare", "devices", "peu", "lora", "central"])  // read by `murmur sweep` and `murmur compare` (ExperimentPlan)
         try root.finish()

@@ -357,6 +357,8 @@ extension ScenarioKey {
               meaning: "files, speech: the users it trains on — give a pool apart from the federated users for a seed start"),
         .init("central", "`userSeed`", default: "2", allowed: "0…2³¹−1, ≠ `data.userSeed`, `data.validationSeed`",
               meaning: "synthetic: the central users, from the same language as the federated ones"),
+        .init("central", "`seedStart`", default: "false", allowed: "`true`, `false` (not with `model.initialWeights`)",
+              meaning: "`murmur run` trains this seed model first (kept in `<output.directory>/seeds/` and reused by every run that would train the same one) and starts the rounds from it"),
         .init("central", "`evaluateEvery`", default: "steps/10", allowed: "0…10⁷",
               meaning: "evaluate on the held-out users every k steps (and at the last); a metrics line and a checkpoint each time"),
         .init("output", "`directory`", default: "`runs` in the current folder", allowed: "a path, relative to the scenario's folder",

@@ -185,7 +185,7 @@ package struct TrainingCheckpoint: Sendable, Equatable {
     }
 
     /// FNV-1a, 64-bit (Fowler, Noll, Vo): an integrity check against damage, not a cryptographic hash.
-    private static func checksum(_ data: Data) -> String {
+    package static func checksum(_ data: Data) -> String {
         let hash = data.withUnsafeBytes { bytes in
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in bytes {
