@@ -1,5 +1,6 @@
 import Federation
 import Foundation
+import Synchronization
 
 /// The seed model of a scenario with `central.seedStart`: trained centrally before its first round, so
 /// a seeded federated run (FL4ASR's "seed model", Azam et al. 2023 §4.2) is one command.
@@ -12,8 +13,16 @@ enum CentralSeed {
     /// The sections of the resolved scenario the seed depends on.
     static let sections = ["task", "seed", "data", "model", "central"]
 
+    /// Held while a seed is looked up or trained, so that the runs of a comparison going at once
+    /// (`--jobs`) train a shared seed once: the second waits, then reuses it.
+    private static let training = Mutex(())
+
     /// The folder of `scenario`'s seed model, trained now unless a completed one is already there.
     static func ensure(_ scenario: Scenario, options: RunOptions, reporter: RunReporter) throws -> String {
+        try training.withLock { _ in try ensureHoldingLock(scenario, options: options, reporter: reporter) }
+    }
+
+    private static func ensureHoldingLock(_ scenario: Scenario, options: RunOptions, reporter: RunReporter) throws -> String {
         let folder = URL(fileURLWithPath: scenario.outputDirectory).appendingPathComponent("seeds")
             .appendingPathComponent("\(scenario.name)-\(try key(scenario))").path
         let manager = FileManager.default
