@@ -94,6 +94,9 @@ package struct CanaryAuditResult: Sendable, Equatable, Codable {
     package var delta: Double
     /// The run is not (ε, δ)-DP for any ε below this, with probability `confidence` over the coins.
     package var epsilonLowerBound: Double
+    /// The ε the run's accountant reports as run (nil: no differential privacy), which the bound must not
+    /// exceed (set by the runner).
+    package var accountedEpsilon: Double?
 
     package init(configuration c: CanaryAuditConfiguration, included: [Bool], exposures: [Double],
                  guesses: OneRunAudit.Guesses, epsilonLowerBound: Double) {

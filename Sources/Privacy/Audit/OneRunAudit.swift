@@ -19,6 +19,11 @@ package enum OneRunAudit {
         package var count: Int
         /// Guesses that matched the coins (v in the paper).
         package var correct: Int
+
+        package init(count: Int, correct: Int) {
+            self.count = count
+            self.correct = correct
+        }
     }
 
     /// P[W ≥ v] under (ε, δ)-DP: the chance of at least `correct` right guesses out of `guesses` among
