@@ -69,6 +69,9 @@ import Testing
             #"{"rounds": 5, "data": {"users": 1000, "vocabularySize": 64}, "privacy": {"noiseMultiplier": 1, "delta": 1e-5}}"#,
             #"{"rounds": 5, "data": {"users": 1000, "vocabularySize": 64}, "privacy": {"mechanism": "dpftrl", "#
                 + #""matrixFactorization": "banded", "bands": 2, "maxParticipations": 2, "minSeparation": 2, "epsilon": 8, "delta": 1e-5}}"#,
+            #"{"rounds": 5, "data": {"users": 1000, "vocabularySize": 64}, "privacy": {"audit": {"canaries": 10}}}"#,
+            #"{"rounds": 5, "data": {"users": 1000, "vocabularySize": 64}, "privacy": {"noiseMultiplier": 1, "delta": 1e-5, "#
+                + #""audit": {"fraction": 0.01}}}"#,
             #"{"server": {"optimizer": "fedavgm", "warmupRounds": 2}}"#,
             #"{"server": {"optimizer": "fedadam", "decay": "cosine"}}"#,
             #"{"server": {"optimizer": "fedadagrad", "decay": "step"}}"#,

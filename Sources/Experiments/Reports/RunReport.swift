@@ -139,6 +139,7 @@ package enum RunReport {
             }
             rows.append(["noise multiplier", ReportFormat.significant(privacy.noiseMultiplier, digits: 4) + ", clip \(ReportFormat.significant(privacy.clipBound, digits: 3))"])
         }
+        if let audit = summary.audit { rows.append(["privacy audit", AuditDisplay.line(audit)]) }
         if let devices = summary.devices {
             rows.append(["simulated time", ReportFormat.significant(devices.simulatedSeconds / 3600, digits: 3) + " h ("
                 + ReportFormat.significant(devices.meanRoundSimulatedSeconds, digits: 3) + " s a round)"])

@@ -102,6 +102,7 @@ package struct RunReporter: Sendable {
             if let warning = privacy.signalToNoiseWarning { note("WARNING: " + warning) }
             if let note = Self.participationNote(privacy) { self.note(note) }
         }
+        if let audit = summary.audit { note("audit: " + AuditDisplay.line(audit)) }
         if let secure = summary.secureAggregation {
             note("\(secure.protocolKind.rawValue): \(secure.failedRounds) of \(secure.rounds) rounds failed, \(secure.clientsDropped) "
                 + "clients dropped; per client \(format(secure.clientSecondsMedian, 3)) s CPU and \(secure.bytesSentPerClient) bytes "

@@ -42,6 +42,8 @@ package struct RunSummary: Sendable, Equatable, Codable {
     package var timeToTarget: TimeToTarget?
     /// What the clients' tasks trained, held in memory and sent over the run.
     package var clients: ClientCostSummary?
+    /// The empirical privacy audit's exposure and ε lower bound (runs with `privacy.audit`).
+    package var audit: CanaryAuditResult?
 
     /// The summary of a run's metrics lines (one read of metrics.jsonl); the caller adds the sections
     /// of privacy, secure aggregation and devices.

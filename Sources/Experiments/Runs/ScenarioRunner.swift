@@ -49,7 +49,13 @@ package final class ScenarioRunner {
         switch scenario.task {
         case let .languageModelling(configuration):
             let setup = try scenario.languageModellingSetup(configuration)
-            return try run(setup.task, population: setup.training, heldOut: setup.heldOut)
+            guard let auditConfiguration = scenario.audit else {
+                return try run(setup.task, population: setup.training, heldOut: setup.heldOut)
+            }
+            // The audit's canaries enter through the population; the round trains as in any run.
+            let audit = CanaryAudit(task: setup.task, configuration: auditConfiguration, userCount: setup.training.userCount)
+            return try run(setup.task, population: audit.population(wrapping: setup.training), heldOut: setup.heldOut,
+                           audit: audit.evaluate)
         case let .speechRecognition(configuration):
             let setup = try scenario.speechRecognitionSetup(configuration)
             return try run(setup.task, population: setup.training, heldOut: setup.heldOut)
@@ -57,8 +63,9 @@ package final class ScenarioRunner {
     }
 
     /// The run of any task: everything below is written once, for every task.
-    private func run<Task: FederatedTask>(_ task: Task, population: any Population<Task.User>,
-                                          heldOut: HeldOutEvaluation<Task>) throws -> (summary: RunSummary, folder: String) {
+    /// - Parameter audit: scores the trained model's canaries (runs with `privacy.audit`).
+    private func run<Task: FederatedTask>(_ task: Task, population: any Population<Task.User>, heldOut: HeldOutEvaluation<Task>,
+                                          audit: ((Task.Model) -> CanaryAuditResult)? = nil) throws -> (summary: RunSummary, folder: String) {
         let s = scenario
         let folder = try RunFolder.choose(options, scenario: s)
         let scenarioText = String(decoding: s.resolvedJSON, as: UTF8.self)
@@ -125,8 +132,11 @@ package final class ScenarioRunner {
             }
         }
         if training.completedRounds == s.rounds && ending == nil { ending = .completed }
-        let summary = try summarize(training, lines: try RoundMetrics.read(from: folder.metricsURL), baselines: baselines,
+        var summary = try summarize(training, lines: try RoundMetrics.read(from: folder.metricsURL), baselines: baselines,
                                     ending: ending ?? .interrupted)
+        if let audit, ending != nil {
+            summary.audit = Self.audit(training, with: audit, accountedEpsilon: summary.privacy?.epsilonShown)
+        }
         if ending != nil { try folder.finish(with: summary) }
         report.finish(summary, folder: folder.path)
         return (summary, folder.path)
@@ -169,6 +179,17 @@ package final class ScenarioRunner {
             try folder.writeCheckpoint(training.checkpointState, scenarioText: scenarioText, metrics: metrics)
         }
         return lastTheBudgetAllows ? .budgetExhausted : nil
+    }
+
+    /// The audit of the trained model (its whole weights, partial training merged in), next to the ε
+    /// accounted as run.
+    private static func audit<Task: FederatedTask>(_ training: FederatedTraining<Task>, with audit: (Task.Model) -> CanaryAuditResult,
+                                                   accountedEpsilon: Double?) -> CanaryAuditResult {
+        let model = training.task.makeModel(seed: training.configuration.seed)
+        model.parameters.assign(from: training.modelParameters)
+        var result = audit(model)
+        result.accountedEpsilon = accountedEpsilon
+        return result
     }
 
     /// Notes what the run's privacy, secure aggregation and devices are set to.

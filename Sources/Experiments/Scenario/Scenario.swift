@@ -35,6 +35,9 @@ package struct Scenario: Sendable {
     package var privacy: PrivacyConfiguration?
     /// How the noise was chosen and what the planned run spends.
     package var privacyPlan: PrivacyPlan?
+    /// The empirical privacy audit (`privacy.audit`): canaries and the one-run ε lower bound. A `privacy`
+    /// section holding only `audit` audits a run without differential privacy.
+    package var audit: CanaryAuditConfiguration?
     /// Secure aggregation, when the scenario has a `secureAggregation` section.
     package var secureAggregation: SecureAggregationConfiguration?
     /// The device fleet, when the scenario has a `devices` section (rounds then run in simulated time).
@@ -101,9 +104,18 @@ package struct Scenario: Sendable {
                 }
             }
             if root.contains("privacy") {
-                let (privacy, plan) = try Self.readPrivacy(try root.section("privacy"), rounds: rounds, training: training,
-                                                           shape: shape, population: population ?? 1)
-                (self.privacy, privacyPlan) = (privacy, plan)
+                let section = try root.section("privacy")
+                let auditOnly = (tree["privacy"] as? [String: Any]).map { Set($0.keys) == ["audit"] } ?? false
+                section.declare(["audit"])  // read below, by readAudit
+                if !auditOnly {
+                    let (privacy, plan) = try Self.readPrivacy(section, rounds: rounds, training: training,
+                                                               shape: shape, population: population ?? 1)
+                    (self.privacy, privacyPlan) = (privacy, plan)
+                }
+                let canaryWords: Int? = if case let .languageModelling(language) = task { language.sequenceLength - 1 } else { nil }
+                audit = try Self.readAudit(section, population: population ?? 1, seed: seed, privacyDelta: privacy?.delta,
+                                           maxWords: canaryWords)
+                if auditOnly { try section.finish() }
             }
             if root.contains("secureAggregation") {
                 secureAggregation = try Self.readSecureAggregation(try root.section("secureAggregation"), training: training,
