@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import Learning
 import MurmurTestSupport
@@ -70,6 +71,20 @@ import Testing
         let stepTwo = zip(summed, before).map { $0 - $1 }
         #expect(zip(stepTwo, stepOne).allSatisfy { abs($0 - 2 * $1) <= 1e-6 })
         #expect(stepOne.contains { abs($0) > 1e-4 })
+    }
+
+    /// A one-bias configuration encodes as it did before `lstmBiases` existed (no new key), an old encoding
+    /// decodes as one bias, two round-trip, and any other count is refused.
+    @Test func configurationEncodesTheBiasCountOnlyWhenTwo() throws {
+        let one = LSTMLanguageModel.Configuration(vocabularySize: 5, embeddingSize: 2, hiddenSize: 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(one)) as? [String: Int])
+        #expect(object == ["vocabularySize": 5, "embeddingSize": 2, "hiddenSize": 3])
+        let old = Data(#"{"vocabularySize": 5, "embeddingSize": 2, "hiddenSize": 3}"#.utf8)
+        #expect(try JSONDecoder().decode(LSTMLanguageModel.Configuration.self, from: old) == one)
+        let two = LSTMLanguageModel.Configuration(vocabularySize: 5, embeddingSize: 2, hiddenSize: 3, lstmBiases: 2)
+        #expect(try JSONDecoder().decode(LSTMLanguageModel.Configuration.self, from: JSONEncoder().encode(two)) == two)
+        let three = Data(#"{"vocabularySize": 5, "embeddingSize": 2, "hiddenSize": 3, "lstmBiases": 3}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(LSTMLanguageModel.Configuration.self, from: three) }
     }
 
     /// Centralised training on a synthetic Markov corpus (vocab 60, 3 likely successors per token) drives
