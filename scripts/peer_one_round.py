@@ -6,7 +6,9 @@ Usage: VENV/bin/python scripts/peer_one_round.py TRAIN_DIR INIT.safetensors ORDE
            [--cohort 50] [--single-bias]
        VENV/bin/python scripts/peer_one_round.py TRAIN_DIR INIT.safetensors ORDER.txt - --rounds 50 --val VAL_DIR
            [--single-bias]   (the whole curve: validation perplexity every 10 rounds, one JSON line each)
-Prints, per tensor, max |torch - murmur| and the largest step of the round (so the relative size is visible).
+Prints, per tensor, max |torch - murmur| and the largest step of the round (so the relative size is visible);
+a Murmur export with a non-zero bias_hh_l0 (a run with model.lstmBiases 2) is compared tensor by tensor, one with
+a single bias (bias_hh_l0 zero) by the sum of the two biases.
 """
 import argparse
 import json
@@ -88,6 +90,11 @@ def main():
     if a.murmur == "-":
         return
     murmur = pfl_lm.read_safetensors(a.murmur)
+    if bool((murmur["_lstm.bias_hh_l0"] != 0).any()):  # a Murmur run with model.lstmBiases 2: tensor by tensor
+        for k, p in net.state_dict().items():
+            print(f"{k:24s} max|torch-murmur| {float((p - murmur[k]).abs().max()):.3e}   "
+                  f"max|step| {float((p - start[k]).abs().max()):.3e}")
+        return
     for k, p in net.state_dict().items():
         m = murmur[k] if k != "_lstm.bias_ih_l0" else murmur[k] + murmur["_lstm.bias_hh_l0"]
         t = p if k != "_lstm.bias_ih_l0" else p + net.state_dict()["_lstm.bias_hh_l0"]

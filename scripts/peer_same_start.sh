@@ -2,7 +2,9 @@
 # Murmur and pfl-research from the same initial weights and the same user order, no DP (issue 24).
 # pfl_lm.py writes its initial weights (--export-init) and its sampler's user order (--write-order) and
 # trains; Murmur then runs the peer's scenario (../shared/peer/murmur_peer.json) seeded from those weights
-# (model.initialWeights) taking users in that order (clients.userOrder), with local shuffling off as in pfl.
+# (model.initialWeights) taking users in that order (clients.userOrder), with local shuffling off as in pfl,
+# and with torch.nn.LSTM's two gate biases trained as two tensors (model.lstmBiases 2; LSTM_BIASES=1 for
+# Murmur's single bias, whose sum learns half as fast).
 # Usage: scripts/peer_same_start.sh MURMUR_BIN PEER_DIR [ROUNDS]   (PEER_DIR holds venv/ and data/{train,val};
 # writes PEER_DIR/same-start/: init.safetensors, order.txt, pfl.jsonl, scenario.json, murmur/;
 # PFL_THREADS=1 on a loaded machine: two torch threads there can take minutes a round, same curve)
@@ -17,9 +19,10 @@ if [ -z "${REUSE_PFL:-}" ]; then   # REUSE_PFL=1: keep a finished pfl run of the
       --dp none --threads "${PFL_THREADS:-2}" --export-init "$out/init.safetensors" --write-order "$out/order.txt" --json-out "$out/pfl.jsonl" \
       > "$out/pfl.log" 2>&1
 fi
-python3 - "$shared/murmur_peer.json" "$out/scenario.json" "$peer" "$rounds" <<'PY'
+python3 - "$shared/murmur_peer.json" "$out/scenario.json" "$peer" "$rounds" "${LSTM_BIASES:-2}" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); peer = sys.argv[3]
+s["model"]["lstmBiases"] = int(sys.argv[5])
 s["name"] = "peer-same-start"; s["rounds"] = int(sys.argv[4])
 s["data"]["trainPath"] = peer + "/data/train"; s["data"]["validationPath"] = peer + "/data/val"
 s["model"]["initialWeights"] = "init.safetensors"

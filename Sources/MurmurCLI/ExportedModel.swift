@@ -60,7 +60,7 @@ struct ExportedModel {
                                           layers: integer("layers", 2), maxSteps: integer("maxSteps", 32)))
             }
             return .lstm(.init(vocabularySize: vocabulary, embeddingSize: integer("embeddingSize", 96),
-                               hiddenSize: integer("hiddenSize", 256)))
+                               hiddenSize: integer("hiddenSize", 256), lstmBiases: integer("lstmBiases", 1) == 2 ? 2 : 1))
         }
         var partial = PartialTraining()
         if let lora = tree["lora"] as? [String: Any] {

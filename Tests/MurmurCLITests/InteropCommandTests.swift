@@ -38,7 +38,8 @@ import Testing
 
     /// Export then seed a new run from the file: the new run scores, before its first round, exactly what the
     /// exported run scored after its last (the same weights, bit for bit, on the same users), for each model family.
-    @Test(arguments: [#"{"embeddingSize": 8, "hiddenSize": 16}"#,
+    /// With `lstmBiases` 2 the trained bias_hh_l0 is written as it is (not zero) and read back into its own tensor.
+    @Test(arguments: [#"{"embeddingSize": 8, "hiddenSize": 16}"#, #"{"embeddingSize": 8, "hiddenSize": 16, "lstmBiases": 2}"#,
                       #"{"kind": "transformer", "width": 8, "heads": 2, "layers": 1, "maxSteps": 20}"#])
     func exportSeedsARunWithTheSameModel(_ model: String) throws {
         let folder = try Self.workspace()
@@ -56,6 +57,8 @@ import Testing
                                                     "_lstm.bias_ih_l0", "_lstm.bias_hh_l0", "_intermediate.weight",
                                                     "_intermediate.bias"])
             #expect(tensors.tensor(named: "_embeddings.weight")?.shape == [30, 8])
+            let recurrentBias = try #require(tensors.tensor(named: "_lstm.bias_hh_l0")).values
+            #expect(recurrentBias.allSatisfy { $0 == 0 } == !model.contains("lstmBiases"))
         }
         #expect(tensors.metadata["murmur.round"] == "2")
         let seededModel = String(model.dropLast()) + #", "initialWeights": "model.safetensors"}"#

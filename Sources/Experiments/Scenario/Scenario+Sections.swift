@@ -86,11 +86,13 @@ extension Scenario {
             let dropout = try r.number("dropout", default: 0, in: 0...0.9)
             model = .transformer(.init(vocabularySize: vocabularySize, width: width, heads: heads, layers: layers,
                                        maxSteps: maxSteps, dropout: Float(dropout)))
-            try r.finish(note: "embeddingSize and hiddenSize apply only to kind lstm")
+            try r.finish(note: "embeddingSize, hiddenSize and lstmBiases apply only to kind lstm")
         } else {
             let embedding = try r.integer("embeddingSize", default: 96, in: 1...4096)
             let hidden = try r.integer("hiddenSize", default: 256, in: 1...8192)
-            model = .lstm(.init(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden))
+            let biases = try r.integer("lstmBiases", default: 1, in: 1...2)
+            model = .lstm(.init(vocabularySize: vocabularySize, embeddingSize: embedding, hiddenSize: hidden,
+                                lstmBiases: biases))
             try r.finish(note: "width, heads, layers, maxSteps and dropout apply only to kind transformer")
         }
         guard let initialWeights else { return (model, nil) }

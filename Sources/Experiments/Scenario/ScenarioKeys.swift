@@ -143,6 +143,8 @@ extension ScenarioKey {
               meaning: "lstm: tied input/output embedding width"),
         .init("model", "`hiddenSize`", default: "256", allowed: "1…8192",
               meaning: "lstm: LSTM cells (projected back to the embedding width)"),
+        .init("model", "`lstmBiases`", default: "1", allowed: "1, 2",
+              meaning: "lstm: gate bias tensors; 2 trains `bias_ih_l0` and `bias_hh_l0` apart as torch.nn.LSTM does (their sum learns twice as fast; docs/formats.md)"),
         .init("model", "`width`", default: "64 (speech: 144)", allowed: "4…4096",
               meaning: "transformer, speech: model width"),
         .init("model", "`heads`", default: "4", allowed: "1…64, divides `width`",

@@ -7,23 +7,35 @@ import Kernels
 /// product `h_{t-1} W_hhᵀ` runs per step. Backward runs through time keeping the pre-activation gate
 /// gradients of every step, then forms dW_ih, dW_hh and dx with three large GEMMs (Hochreiter &
 /// Schmidhuber 1997; the fused form of cuDNN / llm.c-style hand-written backprop).
+///
+/// The gate bias is one tensor, or two as `torch.nn.LSTM` keeps them (`bias_ih_l0`, `bias_hh_l0`): forward
+/// adds both and backward gives both the same gradient, so the function is the same but a first-order
+/// optimizer moves their sum twice as fast as it moves one bias (PyTorch, `torch.nn.LSTM` docs).
 package struct LSTM: Sendable {
     package let inputSize: Int
     package let hiddenSize: Int
     package let inputWeight: ParameterLayout.Entry  // [4H, I]
     package let recurrentWeight: ParameterLayout.Entry  // [4H, H]
     package let bias: ParameterLayout.Entry  // [4H]
+    /// The second gate bias (PyTorch's `bias_hh_l0`), when the layer keeps two.
+    package let recurrentBias: ParameterLayout.Entry?  // [4H]
 
+    /// A layer over the given tensors of a parameter layout.
+    /// - Parameter recurrentBias: a second [4H] bias trained apart from `bias` (torch.nn.LSTM's pair), or nil
+    ///   for one bias.
     package init(inputSize: Int, hiddenSize: Int, inputWeight: ParameterLayout.Entry,
-                 recurrentWeight: ParameterLayout.Entry, bias: ParameterLayout.Entry) {
+                 recurrentWeight: ParameterLayout.Entry, bias: ParameterLayout.Entry,
+                 recurrentBias: ParameterLayout.Entry? = nil) {
         precondition(inputWeight.shape == [4 * hiddenSize, inputSize], "LSTM: input weight shape")
         precondition(recurrentWeight.shape == [4 * hiddenSize, hiddenSize], "LSTM: recurrent weight shape")
         precondition(bias.count == 4 * hiddenSize, "LSTM: bias size")
+        precondition(recurrentBias.map { $0.count == 4 * hiddenSize } ?? true, "LSTM: recurrent bias size")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.inputWeight = inputWeight
         self.recurrentWeight = recurrentWeight
         self.bias = bias
+        self.recurrentBias = recurrentBias
     }
 
     /// What forward keeps for backward, allocated once for a capacity of steps × batch.
@@ -68,6 +80,9 @@ package struct LSTM: Sendable {
              a: x, lda: inputSize, b: parameters + inputWeight.offset, ldb: inputSize,
              beta: 0, c: gates, ldc: gateWidth, pool: pool)
         Elementwise.addRowBias(parameters + bias.offset, to: gates, rows: rows, columns: gateWidth)
+        if let recurrentBias {  // (x W_ihᵀ + b_ih) + b_hh: with b_hh = 0 the one-bias layer's gates, bit for bit
+            Elementwise.addRowBias(parameters + recurrentBias.offset, to: gates, rows: rows, columns: gateWidth)
+        }
         let packedRecurrent = activations.packedRecurrentWeight.pointer
         if steps > 1 {
             gemmPackB(transposeB: true, k: hidden, n: gateWidth, b: parameters + recurrentWeight.offset, ldb: hidden,
@@ -175,6 +190,9 @@ package struct LSTM: Sendable {
              a: gates, lda: gateWidth, b: x, ldb: inputSize,
              beta: 1, c: gradients + inputWeight.offset, ldc: inputSize, pool: pool)
         Elementwise.accumulateColumnSums(gates, rows: rows, columns: gateWidth, into: gradients + bias.offset)
+        if let recurrentBias {  // both biases are only added, so both get the gate gradients' column sums
+            Elementwise.accumulateColumnSums(gates, rows: rows, columns: gateWidth, into: gradients + recurrentBias.offset)
+        }
         if let dX {
             gemm(transposeA: false, transposeB: false, m: rows, n: inputSize, k: gateWidth, alpha: 1,
                  a: gates, lda: gateWidth, b: parameters + inputWeight.offset, ldb: inputSize,

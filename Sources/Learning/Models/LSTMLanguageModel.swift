@@ -8,16 +8,46 @@ import Kernels
 /// 256). Initialisation follows PyTorch's defaults as pfl-research uses them: embedding N(0, 1) with the
 /// padding row zero, LSTM input weights Xavier-uniform, other weights and biases U(±1/√fan_in). (pfl
 /// makes the recurrent weights orthogonal; we use the uniform default, documented in docs/models.md.)
+/// With `lstmBiases` 2 the LSTM keeps torch's two gate biases as two tensors (`lstm.bias`,
+/// `lstm.recurrentBias`), so training from pfl's weights moves them as pfl-research does.
 package final class LSTMLanguageModel: LanguageModel {
     /// The model's sizes.
     package struct Configuration: Sendable, Equatable, Codable {
         package var vocabularySize = 10_000
         package var embeddingSize = 96
         package var hiddenSize = 256
-        package init(vocabularySize: Int = 10_000, embeddingSize: Int = 96, hiddenSize: Int = 256) {
+        /// The LSTM's gate biases: 1 (Murmur's default) or 2 trained apart, as `torch.nn.LSTM`'s `bias_ih_l0` and
+        /// `bias_hh_l0` (the same function; SGD and Adam move their sum twice as fast — docs/benchmarks.md).
+        package var lstmBiases = 1
+        package init(vocabularySize: Int = 10_000, embeddingSize: Int = 96, hiddenSize: Int = 256, lstmBiases: Int = 1) {
+            precondition(lstmBiases == 1 || lstmBiases == 2, "LSTMLanguageModel: lstmBiases is 1 or 2")
             self.vocabularySize = vocabularySize
             self.embeddingSize = embeddingSize
             self.hiddenSize = hiddenSize
+            self.lstmBiases = lstmBiases
+        }
+
+        private enum CodingKeys: String, CodingKey { case vocabularySize, embeddingSize, hiddenSize, lstmBiases }
+
+        /// Decodes an encoding made before `lstmBiases` existed as one bias.
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(vocabularySize: try c.decode(Int.self, forKey: .vocabularySize),
+                      embeddingSize: try c.decode(Int.self, forKey: .embeddingSize),
+                      hiddenSize: try c.decode(Int.self, forKey: .hiddenSize))
+            lstmBiases = try c.decodeIfPresent(Int.self, forKey: .lstmBiases) ?? 1
+            guard lstmBiases == 1 || lstmBiases == 2 else {
+                throw DecodingError.dataCorruptedError(forKey: .lstmBiases, in: c, debugDescription: "lstmBiases is 1 or 2")
+            }
+        }
+
+        /// Encodes `lstmBiases` only when it is 2, so a one-bias configuration encodes as it always has.
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(vocabularySize, forKey: .vocabularySize)
+            try c.encode(embeddingSize, forKey: .embeddingSize)
+            try c.encode(hiddenSize, forKey: .hiddenSize)
+            if lstmBiases != 1 { try c.encode(lstmBiases, forKey: .lstmBiases) }
         }
     }
 
@@ -50,11 +80,13 @@ package final class LSTMLanguageModel: LanguageModel {
             let inputWeight = layout.add("lstm.inputWeight", shape: [4 * h, e])
             let recurrentWeight = layout.add("lstm.recurrentWeight", shape: [4 * h, h])
             let lstmBias = layout.add("lstm.bias", shape: [4 * h])
+            // The second bias sits after the first, as bias_hh_l0 follows bias_ih_l0 in torch's state_dict.
+            let recurrentBias = configuration.lstmBiases == 2 ? layout.add("lstm.recurrentBias", shape: [4 * h]) : nil
             let projectionWeight = layout.add("projection.weight", shape: [e, h])
             let projectionBias = layout.add("projection.bias", shape: [e])
             embedding = Embedding(rows: v, width: e, weight: embeddingWeight, paddingID: LSTMLanguageModel.paddingID)
             lstm = LSTM(inputSize: e, hiddenSize: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight,
-                        bias: lstmBias)
+                        bias: lstmBias, recurrentBias: recurrentBias)
             projection = Linear(inputs: h, outputs: e, weight: projectionWeight, bias: projectionBias)
         }
 
@@ -73,6 +105,7 @@ package final class LSTMLanguageModel: LanguageModel {
         (embedding, lstm, projection) = (architecture.embedding, architecture.lstm, architecture.projection)
         let embeddingWeight = embedding.weight, inputWeight = lstm.inputWeight, recurrentWeight = lstm.recurrentWeight
         let lstmBias = lstm.bias, projectionWeight = projection.weight, projectionBias = projection.bias!
+        let recurrentBias = lstm.recurrentBias
         parameters = ParameterSet(layout: layout)
         gradients = ParameterSet(layout: layout)
         parameters.withUnsafeMutableBufferPointer { values in
@@ -89,6 +122,9 @@ package final class LSTMLanguageModel: LanguageModel {
             let recurrentBound = Float(1 / Double(h).squareRoot())
             fill(recurrentWeight) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
             fill(lstmBias) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
+            if let recurrentBias {  // torch.nn.LSTM draws both biases from U(±1/√H)
+                fill(recurrentBias) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
+            }
             fill(projectionWeight) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
             fill(projectionBias) { $0.fillUniform($1, low: -recurrentBound, high: recurrentBound) }
         }

@@ -7,8 +7,10 @@ import Foundation
 /// - LSTM LM: exactly pfl-research's `LMLSTM` (`benchmarks/model/pytorch/lstm.py`): `_embeddings.weight`,
 ///   `_lstm.weight_ih_l0`, `_lstm.weight_hh_l0`, `_lstm.bias_ih_l0`, `_lstm.bias_hh_l0`,
 ///   `_intermediate.weight`, `_intermediate.bias`. The gate order (i, f, g, o) and [out, in] layouts are
-///   `torch.nn.LSTM`'s and Murmur's alike, so values are copied as they are; Murmur's single gate bias is
-///   written as `bias_ih_l0` with `bias_hh_l0` zero, and read back as their sum (the LSTM only ever adds them).
+///   `torch.nn.LSTM`'s and Murmur's alike, so values are copied as they are. A model with two gate biases
+///   (`model.lstmBiases` 2: `lstm.bias`, `lstm.recurrentBias`) writes and reads them as `bias_ih_l0` and
+///   `bias_hh_l0`; a model with one writes it as `bias_ih_l0` with `bias_hh_l0` zero, and reads back their sum
+///   (the LSTM only ever adds them).
 /// - Transformer LM: nanoGPT's `GPT` (Karpathy, `model.py`, `nn.Linear` weights [out, in]):
 ///   `transformer.wte/wpe.weight`, `transformer.h.L.{ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc,
 ///   mlp.c_proj}.{weight, bias}`, `transformer.ln_f.{weight, bias}`, and `lm_head.weight` (tied: a copy of
@@ -40,15 +42,19 @@ package enum PyTorchStateDict {
         case summed(String, String)
     }
 
-    /// The state-dict name(s) of Murmur's tensor `name` in `family`.
-    static func mapping(of name: String, family: Family) -> Mapping {
+    /// The state-dict name(s) of Murmur's tensor `name` in `family`, for a model of `layout` (whose LSTM
+    /// has one gate bias, summed, or two, each under its own name).
+    static func mapping(of name: String, family: Family, in layout: ParameterLayout) -> Mapping {
         switch family {
         case .lstm:
             switch name {
             case "embedding.weight": return .renamed("_embeddings.weight")
             case "lstm.inputWeight": return .renamed("_lstm.weight_ih_l0")
             case "lstm.recurrentWeight": return .renamed("_lstm.weight_hh_l0")
-            case "lstm.bias": return .summed("_lstm.bias_ih_l0", "_lstm.bias_hh_l0")
+            case "lstm.bias":
+                return layout.entry(named: "lstm.recurrentBias") != nil
+                    ? .renamed("_lstm.bias_ih_l0") : .summed("_lstm.bias_ih_l0", "_lstm.bias_hh_l0")
+            case "lstm.recurrentBias": return .renamed("_lstm.bias_hh_l0")
             case "projection.weight": return .renamed("_intermediate.weight")
             case "projection.bias": return .renamed("_intermediate.bias")
             default: return .renamed(name)
@@ -75,10 +81,10 @@ package enum PyTorchStateDict {
     }
 
     /// The state-dict name of the tensor an adapter's A or B attaches to: `<base name>.lora_A` / `.lora_B`.
-    static func adapterName(of adapterTensor: String, family: Family) -> String {
+    static func adapterName(of adapterTensor: String, family: Family, in layout: ParameterLayout) -> String {
         for (suffix, torch) in [(".loraA", ".lora_A"), (".loraB", ".lora_B")] where adapterTensor.hasSuffix(suffix) {
             let base = String(adapterTensor.dropLast(suffix.count))
-            if case let .renamed(torchBase) = mapping(of: base, family: family) { return torchBase + torch }
+            if case let .renamed(torchBase) = mapping(of: base, family: family, in: layout) { return torchBase + torch }
         }
         return adapterTensor
     }
@@ -91,10 +97,10 @@ package enum PyTorchStateDict {
         for entry in layout.entries {
             let slice = Array(values[entry.range])
             if entry.name.hasSuffix(".loraA") || entry.name.hasSuffix(".loraB") {
-                tensors.append(.init(name: adapterName(of: entry.name, family: family), shape: entry.shape, values: slice))
+                tensors.append(.init(name: adapterName(of: entry.name, family: family, in: layout), shape: entry.shape, values: slice))
                 continue
             }
-            switch mapping(of: entry.name, family: family) {
+            switch mapping(of: entry.name, family: family, in: layout) {
             case let .renamed(name): tensors.append(.init(name: name, shape: entry.shape, values: slice))
             case let .summed(first, second):
                 tensors.append(.init(name: first, shape: entry.shape, values: slice))
@@ -127,7 +133,7 @@ package enum PyTorchStateDict {
             return tensor.values
         }
         for entry in layout.entries {
-            switch mapping(of: entry.name, family: family) {
+            switch mapping(of: entry.name, family: family, in: layout) {
             case let .renamed(name):
                 if let values = take(name, shape: entry.shape) { weights.replaceSubrange(entry.range, with: values) }
             case let .summed(first, second):

@@ -6,14 +6,17 @@ import Testing
 @Suite struct LSTMTests {
     /// Backprop through time against central differences for every weight, bias and input, on 4 steps of
     /// a batch of 3 (h = 1e-2, rtol 2e-2, atol 1e-3: the loss is smooth, and sigmoids/tanh keep the
-    /// third derivative O(1), so truncation stays near 1e-4).
-    @Test func gradientsMatchFiniteDifferences() {
+    /// third derivative O(1), so truncation stays near 1e-4). With two biases (torch.nn.LSTM's b_ih and
+    /// b_hh) every element of both is checked, and the two gradients are the same bits.
+    @Test(arguments: [false, true]) func gradientsMatchFiniteDifferences(twoBiases: Bool) {
         let (input, hidden, steps, batch) = (3, 5, 4, 3)
         var layout = ParameterLayout()
-        let layer = LSTM(inputSize: input, hiddenSize: hidden,
-                         inputWeight: layout.add("wih", shape: [4 * hidden, input]),
-                         recurrentWeight: layout.add("whh", shape: [4 * hidden, hidden]),
-                         bias: layout.add("b", shape: [4 * hidden]))
+        let inputWeight = layout.add("wih", shape: [4 * hidden, input])
+        let recurrentWeight = layout.add("whh", shape: [4 * hidden, hidden])
+        let bias = layout.add("b", shape: [4 * hidden])
+        let recurrentBias = twoBiases ? layout.add("bhh", shape: [4 * hidden]) : nil
+        let layer = LSTM(inputSize: input, hiddenSize: hidden, inputWeight: inputWeight,
+                         recurrentWeight: recurrentWeight, bias: bias, recurrentBias: recurrentBias)
         var harness = LayerHarness(layout: layout, seed: 3, scale: 0.8)
         var x = harness.random.floats(steps * batch * input)
         let weights = harness.random.floats(steps * batch * hidden)
@@ -40,7 +43,10 @@ import Testing
         }
         let analytic = harness.gradients.flat.scalars
         let check = GradientCheck()
-        let worstParameter = check.worstRatio(analytic: analytic, indices: LayerHarness.sampleIndices(layout.count, limit: 200),
+        if let recurrentBias {
+            #expect(Array(analytic[recurrentBias.range]).map(\.bitPattern) == Array(analytic[bias.range]).map(\.bitPattern))
+        }
+        let worstParameter = check.worstRatio(analytic: analytic, indices: LayerHarness.sampleIndices(layout.count, limit: 220),
             value: { harness.parameters[flat: $0] }, setValue: { harness.parameters[flat: $0] = $1 }, loss: loss)
         let worstInput = GradientCheck().worstRatio(analytic: dX, indices: Array(0..<x.count),
             value: { x[$0] }, setValue: { x[$0] = $1 }, loss: loss)

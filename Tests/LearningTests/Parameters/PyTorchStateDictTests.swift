@@ -5,6 +5,8 @@ import Testing
 
 @Suite struct PyTorchStateDictTests {
     static let lstm = LSTMLanguageModel(configuration: .init(vocabularySize: 13, embeddingSize: 4, hiddenSize: 5), seed: 3).parameters
+    static let lstmTwoBiases = LSTMLanguageModel(configuration: .init(vocabularySize: 13, embeddingSize: 4, hiddenSize: 5,
+                                                                      lstmBiases: 2), seed: 3).parameters
     static let transformer = TransformerLanguageModel(configuration: .init(vocabularySize: 11, width: 8, heads: 2, layers: 2,
                                                                            maxSteps: 6), seed: 4).parameters
 
@@ -18,6 +20,25 @@ import Testing
         #expect(tensors[3].values == model["lstm.bias"].scalars)
         #expect(tensors[4].values.allSatisfy { $0 == 0 })
         #expect(tensors[1].values == model["lstm.inputWeight"].scalars)
+    }
+
+    /// With two LSTM biases each is its own tensor: bias_ih_l0 and bias_hh_l0 hold them as they are, in
+    /// LMLSTM's order, and an import loads each into its own tensor (no sum).
+    @Test func lstmWithTwoBiasesExportsAndImportsBoth() throws {
+        let model = Self.lstmTwoBiases
+        var tensors = PyTorchStateDict.export(model.flat.scalars, layout: model.layout, family: .lstm)
+        #expect(tensors.map(\.name) == ["_embeddings.weight", "_lstm.weight_ih_l0", "_lstm.weight_hh_l0", "_lstm.bias_ih_l0",
+                                        "_lstm.bias_hh_l0", "_intermediate.weight", "_intermediate.bias"])
+        #expect(tensors.map(\.shape) == [[13, 4], [20, 4], [20, 5], [20], [20], [4, 5], [4]])
+        #expect(tensors[3].values == model["lstm.bias"].scalars)
+        #expect(tensors[4].values == model["lstm.recurrentBias"].scalars)
+        #expect(tensors[4].values.contains { $0 != 0 })
+        tensors[3].values = [Float](repeating: 0.25, count: 20)
+        tensors[4].values = (0..<20).map { Float($0) }
+        let weights = try PyTorchStateDict.modelWeights(from: SafeTensors(tensors: tensors), layout: model.layout,
+                                                        family: .lstm, fileName: "f")
+        #expect(Array(weights[model.layout.entry(named: "lstm.bias")!.range]) == [Float](repeating: 0.25, count: 20))
+        #expect(Array(weights[model.layout.entry(named: "lstm.recurrentBias")!.range]) == (0..<20).map { Float($0) })
     }
 
     @Test func transformerExportUsesNanoGPTNames() {
@@ -34,10 +55,10 @@ import Testing
     }
 
     /// Every model family: export → safetensors bytes → import gives the same weights, bit for bit.
-    @Test(arguments: ["lstm", "transformer"]) func roundTripsThroughTheFile(_ family: String) throws {
-        let parameters = family == "lstm" ? Self.lstm : Self.transformer
+    @Test(arguments: ["lstm", "lstm with two biases", "transformer"]) func roundTripsThroughTheFile(_ model: String) throws {
+        let parameters = ["lstm": Self.lstm, "lstm with two biases": Self.lstmTwoBiases][model] ?? Self.transformer
         let detected = try #require(PyTorchStateDict.Family(layout: parameters.layout))
-        #expect(detected.rawValue == family)
+        #expect(model.hasPrefix(detected.rawValue))
         let file = SafeTensors(tensors: PyTorchStateDict.export(parameters.flat.scalars, layout: parameters.layout,
                                                                 family: detected))
         let read = try SafeTensors.decode(file.encoded(), file: "m.safetensors")
