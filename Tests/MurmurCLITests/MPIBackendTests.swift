@@ -125,6 +125,8 @@ import Testing
         let killed = try Self.launch(Self.mpirun, Self.mpirunOptions + ["-np", "1", Self.binary] + command
                                          + [":", "-np", "1", "-x", "MURMUR_FAULT=round:5", Self.binary] + command)
         #expect(killed.status != 0)
+        // mpirun's own line names the rank that died.
+        #expect(killed.stderr.contains("process rank 1") && killed.stderr.contains("signal 9"), "\(killed.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder + "/checkpoint.bin"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/summary.json"))
         let resumed = try Self.mpiRun(ranks: 2, scenario: scenario, folder: folder, extra: ["--resume"])
