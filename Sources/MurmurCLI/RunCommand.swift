@@ -29,7 +29,7 @@ let runCommand: Command = {
                                     overrides: overrides)
         }
         let resume = arguments.flags.contains("resume")
-        try withRunBackend(arguments.value("backend")!, scenario: scenario, folder: arguments.value("out"), resume: resume,
+        try withRunBackend(arguments.value("backend")!, scenario: scenario, folder: arguments.value("out"), resume: resume, threads: threads,
                            console: console) { console, folder in
             try runScenario(scenario, threads: threads, folder: folder, resume: resume, console: console)
         }

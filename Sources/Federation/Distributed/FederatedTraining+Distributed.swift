@@ -17,14 +17,14 @@ extension FederatedTraining {
     ///
     /// Secure aggregation: the protocol's key steps run on every rank (their randomness is keyed), and
     /// rank 0 hosts every client's masking party, so its sum is the one-process sum; ranks share only
-    /// the training.
+    /// the training. Rank 0 masks its own clients on its training threads and the received ones on this
+    /// thread, never more at once than its pool has threads (the session's accumulators, one a thread).
     func trainCohortDistributed(_ plan: RoundPlan<Task.LocalData>, partial: PartialRound?, context: RoundContext,
                                 aggregator: DistributedAggregator, group: any ProcessGroup) throws -> ClientStatistics {
         let c = configuration
         let global = parameters
-        let fingerprint = global.withUnsafeBufferPointer(Self.fingerprint)
-        let hashes = try group.allGather(fingerprint)
-        guard hashes.allSatisfy({ $0 == fingerprint }) else { throw DistributedError.replicasDiverged(round: context.round, hashes: hashes) }
+        // The round's first collective: the same model everywhere, rank 0 still running, stop requests.
+        try DistributedRun.enterRound(group, fingerprint: global.withUnsafeBufferPointer(Self.fingerprint), round: context.round)
 
         let split = CohortSplit(ranks: group.size)
         let count = plan.cohort.count
@@ -32,6 +32,14 @@ extension FederatedTraining {
         let mine = split.positions(of: group.rank, cohortSize: count).filter { trains[$0] }
         let mailbox = UpdateMailbox<ClientUpdate>(window: 2 * pool.threadCount + 2)
         let isRoot = group.rank == 0
+        // Rank 0 submits from its training threads and, for the other ranks' updates, from this one; a
+        // secure aggregator has one ring accumulator per pool thread, so at most that many submit at once.
+        let submitting = DispatchSemaphore(value: pool.threadCount)
+        let submit = { (update: ClientUpdate) in
+            submitting.wait()
+            aggregator.submit(update)
+            submitting.signal()
+        }
         // The training threads run beside this one, which alone talks to the other ranks.
         let job = UncheckedSendable {
             self.pool.forEachDynamically(count: mine.count) { ordinal, worker in
@@ -41,7 +49,7 @@ extension FederatedTraining {
                     plan.data[position], userIndex: plan.cohort[position], cohortPosition: position, global: global,
                     configuration: c.client, round: context.round, seed: c.seed, partial: partial)
                 self.privacy?.processClient(&update, context: context)
-                if isRoot { aggregator.submit(update) }
+                if isRoot { submit(update) }
                 mailbox.put(update, at: ordinal)
             }
         }
@@ -67,7 +75,7 @@ extension FederatedTraining {
                         try group.receive(into: UnsafeMutableRawBufferPointer(values), from: owner, tag: 0)
                     }
                     update = try UpdateHeader.decode(header, delta: received, position: position, round: context.round)
-                    aggregator.submit(update)
+                    submit(update)
                 }
                 statistics.add(update.statistics)
                 aggregator.add(update)

@@ -73,14 +73,18 @@ package final class MPIProcessGroup: ProcessGroup, @unchecked Sendable {
         } while offset < buffer.count
     }
 
-    package func allGather(_ value: UInt64) throws(DistributedError) -> [UInt64] {
-        var mine = value
-        var all = [UInt64](repeating: 0, count: size)
-        let code = all.withUnsafeMutableBytes { all in
-            MPI_Allgather(&mine, 1, murmur_mpi_uint64(), all.baseAddress, 1, murmur_mpi_uint64(), murmur_mpi_comm_world())
+    package func allGather(_ words: [UInt64]) throws(DistributedError) -> [[UInt64]] {
+        var mine = words
+        let count = words.count
+        var all = [UInt64](repeating: 0, count: size * count)
+        let code = mine.withUnsafeMutableBufferPointer { mine in
+            all.withUnsafeMutableBytes { all in
+                MPI_Allgather(mine.baseAddress, Int32(count), murmur_mpi_uint64(), all.baseAddress, Int32(count), murmur_mpi_uint64(),
+                              murmur_mpi_comm_world())
+            }
         }
         try Self.check(code, "MPI_Allgather", rank: rank)
-        return all
+        return (0..<size).map { Array(all[($0 * count)..<(($0 + 1) * count)]) }
     }
 
     private static func check(_ code: Int32, _ call: String, rank: Int) throws(DistributedError) {

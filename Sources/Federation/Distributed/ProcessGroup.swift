@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The processes a run's rounds are spread over (MPI ranks under `mpirun`): rank 0 sums the cohort's
 /// updates in cohort order and writes the run's files; every rank trains its share of the cohort and
 /// holds a replica of the server state.
@@ -17,8 +15,8 @@ package protocol ProcessGroup: AnyObject, Sendable {
     func receive(into buffer: UnsafeMutableRawBufferPointer, from source: Int, tag: Int) throws(DistributedError)
     /// Makes `buffer` on every rank equal to `root`'s.
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws(DistributedError)
-    /// Every rank's `value`, by rank.
-    func allGather(_ value: UInt64) throws(DistributedError) -> [UInt64]
+    /// Every rank's `words` (the same count on every rank), by rank.
+    func allGather(_ words: [UInt64]) throws(DistributedError) -> [[UInt64]]
 }
 
 /// A failure of the distributed backend, as one line saying what to do.
@@ -32,6 +30,9 @@ package enum DistributedError: Error, Equatable, CustomStringConvertible {
     case unexpectedMessage(round: Int, position: Int, detail: String)
     /// The MPI library cannot give what the backend needs.
     case unsupported(String)
+    /// Rank 0's run ended at a round boundary this rank had not reached the end of (it was stopped by a
+    /// signal or a stop request): not a failure, the replica just stops too.
+    case runEnded(round: Int)
 
     package var description: String {
         switch self {
@@ -44,20 +45,7 @@ package enum DistributedError: Error, Equatable, CustomStringConvertible {
         case let .unexpectedMessage(round, position, detail):
             "MPI: round \(round), cohort position \(position): \(detail); every rank must run the same scenario and build"
         case let .unsupported(what): "MPI: \(what)"
+        case let .runEnded(round): "MPI: rank 0's run ended before round \(round)"
         }
-    }
-}
-
-/// The process group of this process's run, when it was started with `--backend mpi` (nil: one process).
-///
-/// Process-wide because the group is the process's (MPI is initialised once per process), set by the
-/// command line before the run is built and read by `FederatedTraining` each round.
-package enum DistributedRun {
-    private static let current = Mutex<(any ProcessGroup)?>(nil)
-
-    /// The group rounds are spread over; only groups of more than one process change how a round runs.
-    package static var group: (any ProcessGroup)? {
-        get { current.withLock { $0 } }
-        set { current.withLock { $0 = newValue } }
     }
 }
