@@ -22,7 +22,7 @@ import Testing
          "clients": {"sampling": "poisson", "samplingRate": 0.04, "learningRate": 0.5},
          "server": {"optimizer": "fedadam", "learningRate": 0.05},
          "privacy": {"epsilon": 20, "delta": 1e-5, "clipBound": 1, "accountant": "rdp"},
-         "evaluation": {"every": 2, "users": 20}, "output": {"checkpointEvery": 2}}
+         "evaluation": {"every": 2, "users": 20}, "output": {"checkpointEvery": 2, "tensorNorms": true}}
         """#
 
     /// SecAgg+ with dropouts (a fifth of the clients, spread over the steps: before and after training).

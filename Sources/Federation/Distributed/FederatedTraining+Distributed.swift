@@ -47,7 +47,8 @@ extension FederatedTraining {
                 let position = mine[ordinal]
                 var update = self.trainers[worker].train(
                     plan.data[position], userIndex: plan.cohort[position], cohortPosition: position, global: global,
-                    configuration: c.client, round: context.round, seed: c.seed, partial: partial)
+                    configuration: c.client, round: context.round, seed: c.seed, partial: partial,
+                    measuringTensorNorms: c.recordsTensorNorms)
                 self.privacy?.processClient(&update, context: context)
                 if isRoot { submit(update) }
                 mailbox.put(update, at: ordinal)
@@ -66,7 +67,7 @@ extension FederatedTraining {
             var received = ParameterSet(layout: updateLayout)
             for position in 0..<count where trains[position] {
                 let owner = split.owner(of: position)
-                let update: ClientUpdate
+                var update: ClientUpdate
                 if owner == 0 {
                     update = mailbox.takeNext()
                 } else {
@@ -75,6 +76,13 @@ extension FederatedTraining {
                         try group.receive(into: UnsafeMutableRawBufferPointer(values), from: owner, tag: 0)
                     }
                     update = try UpdateHeader.decode(header, delta: received, position: position, round: context.round)
+                    if c.recordsTensorNorms {
+                        // The client's tensor norms follow its vector (output.tensorNorms): one Double a tensor.
+                        var norms = [Double](repeating: 0, count: updateLayout.entries.count)
+                        try norms.withUnsafeMutableBytes { bytes in try group.receive(into: bytes, from: owner, tag: 0) }
+                        (update.statistics.tensorNormSums, update.statistics.tensorNormMaxima) = (norms, norms)
+                        update.statistics.tensorNormClients = 1
+                    }
                     submit(update)
                 }
                 statistics.add(update.statistics)
@@ -87,6 +95,9 @@ extension FederatedTraining {
                 try header.withUnsafeBytes { bytes in try group.send(bytes, to: 0, tag: 0) }
                 try update.delta.withUnsafeBufferPointer { values in
                     try group.send(UnsafeRawBufferPointer(values), to: 0, tag: 0)
+                }
+                if c.recordsTensorNorms {
+                    try update.statistics.tensorNormSums.withUnsafeBytes { bytes in try group.send(bytes, to: 0, tag: 0) }
                 }
             }
         }
