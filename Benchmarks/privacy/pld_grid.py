@@ -25,6 +25,7 @@ A dp_accounting call that passes --timeout is reported as "> timeout" and its ra
 import argparse
 import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -98,6 +99,7 @@ def main():
     rows = []
     header = f"{'z':>5} {'q':>7} {'T':>6} {'delta':>6} | {'eps dp_accounting':>18} {'eps murmur':>18} {'rel diff':>9} | " \
              f"{'dp s':>8} {'murmur s':>9} {'ratio':>8}"
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (2-core machine; times are inflated under load, ratios less so)")
     print(header)
     print("-" * len(header))
     for z, q, T, delta in itertools.product(grid["z"], grid["q"], grid["T"], grid["delta"]):
@@ -125,14 +127,20 @@ def main():
     slowest = max(rows, key=lambda r: r["secondsMurmur"])
     worst = min(rows, key=lambda r: r["ratio"])
     print()
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     print(f"points: {len(rows)} ({sum(r['dpAccountingTimedOut'] for r in rows)} dp_accounting calls passed {args.timeout:.0f} s)")
     print(f"murmur max seconds: {slowest['secondsMurmur']:.4g} (z={slowest['z']}, q={slowest['q']}, T={slowest['T']}, δ={slowest['delta']})")
     print(f"ratio dp_accounting / murmur: min {worst['ratio']:.3g} (z={worst['z']}, q={worst['q']}, T={worst['T']}, "
-          f"δ={worst['delta']}), median {statistics.median(ratios):.3g}")
+          f"δ={worst['delta']}), median {statistics.median(ratios):.3g}; "
+          f"≥ 10× at {sum(1 for r in ratios if r >= 10)} of {len(rows)} points; "
+          f"murmur under 1 s at {sum(1 for r in rows if r['secondsMurmur'] < 1)} of {len(rows)}")
     if diffs:
         print(f"|relative ε difference|: max {max(diffs):.2e}, median {statistics.median(diffs):.2e}; "
               f"murmur ≥ dp_accounting at {sum(1 for r in rows if r['relativeDifference'] is not None and r['relativeDifference'] >= -1e-9)}"
               f" of {len(diffs)} points")
+    compared = [r for r in rows if r["epsilonDPAccounting"] is not None]
+    same = sum(1 for r in compared if f"{r['epsilonDPAccounting']:.6g}" == f"{r['epsilonMurmur']:.6g}")
+    print(f"ε printed to 6 significant digits: the same as dp_accounting's at {same} of {len(compared)} points")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -108,7 +108,7 @@ package struct PrivacyLossDistribution: Sendable {
             return result
         }
         let length = probabilities.count + other.probabilities.count - 1
-        let plan = FFTPlan.shared(size: FFTPlan.size(atLeast: length))
+        let plan = StockhamFFT.shared(size: FFTPlan.size(atLeast: length))
         var (realA, imagA) = Self.padded(probabilities, size: plan.size)
         var (realB, imagB) = Self.padded(other.probabilities, size: plan.size)
         plan.forward(real: &realA, imaginary: &imagA)
@@ -147,7 +147,7 @@ package struct PrivacyLossDistribution: Sendable {
         let firstRelative = window.lower - count * offset
         var masses = [Double](repeating: 0, count: n)
         for r in 0..<n {
-            let slot = ((r - firstRelative) % n + n) % n
+            let slot = (r - firstRelative) & (n - 1)  // mod n, n a power of two
             masses[slot] = max(0, real[r])
         }
         let finite = exp(Double(count) * log1p(-infinityMass))
@@ -165,40 +165,36 @@ package struct PrivacyLossDistribution: Sendable {
         return window.upper - window.lower + 1
     }
 
-    /// z ↦ z^power for each complex z = real + i·imaginary, by binary exponentiation (about 2·log₂(power)
-    /// complex products, no transcendental functions; the relative round-off grows like power·ulp, as
-    /// the polar form's angle·power does).
+    /// z ↦ z^power for each complex z = real + i·imaginary, in place, by binary exponentiation of each
+    /// coefficient in registers (about 2·log₂(power) complex products, no transcendental functions;
+    /// the relative round-off grows like power·ulp, as the polar form's angle·power does). One pass
+    /// over the arrays rather than one per bit: the work is the same, the memory traffic 2·log₂(power)
+    /// times smaller.
     private static func raise(real: inout [Double], imaginary: inout [Double], toThe power: Int) {
         let n = real.count
-        var resultReal = [Double](repeating: 1, count: n), resultImaginary = [Double](repeating: 0, count: n)
-        resultReal.withUnsafeMutableBufferPointer { rr in
-            resultImaginary.withUnsafeMutableBufferPointer { ri in
-                real.withUnsafeMutableBufferPointer { br in
-                    imaginary.withUnsafeMutableBufferPointer { bi in
-                        var remaining = power
-                        while remaining > 0 {
-                            if remaining & 1 == 1 {
-                                for k in 0..<n {
-                                    let re = rr[k] * br[k] - ri[k] * bi[k]
-                                    ri[k] = rr[k] * bi[k] + ri[k] * br[k]
-                                    rr[k] = re
-                                }
-                            }
-                            remaining >>= 1
-                            if remaining > 0 {
-                                for k in 0..<n {
-                                    let re = br[k] * br[k] - bi[k] * bi[k]
-                                    bi[k] = 2 * br[k] * bi[k]
-                                    br[k] = re
-                                }
-                            }
+        real.withUnsafeMutableBufferPointer { br in
+            imaginary.withUnsafeMutableBufferPointer { bi in
+                for k in 0..<n {
+                    var baseR = br[k], baseI = bi[k], resultR = 1.0, resultI = 0.0
+                    var remaining = power
+                    while remaining > 0 {
+                        if remaining & 1 == 1 {
+                            let re = resultR * baseR - resultI * baseI
+                            resultI = resultR * baseI + resultI * baseR
+                            resultR = re
+                        }
+                        remaining >>= 1
+                        if remaining > 0 {
+                            let re = baseR * baseR - baseI * baseI
+                            baseI = 2 * baseR * baseI
+                            baseR = re
                         }
                     }
+                    br[k] = resultR
+                    bi[k] = resultI
                 }
             }
         }
-        real = resultReal
-        imaginary = resultImaginary
     }
 
     /// Grid indices [lower, upper] holding the sum of `count` draws except for mass `tailMass` on each

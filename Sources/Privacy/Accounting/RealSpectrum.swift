@@ -1,5 +1,4 @@
 import Foundation
-import Kernels
 import Synchronization
 
 /// The Fourier transform of a real sequence of even length N by one complex FFT of length N/2, and
@@ -17,14 +16,12 @@ package struct RealSpectrum: Sendable {
     package var real: [Double]
     package var imaginary: [Double]
 
-    /// cos and sin of 2πk/N for k < N/2, per N, kept for the process as `FFTPlan.shared` keeps plans.
+    /// cos and sin of 2πk/N for k < N/2, per N, kept for the process as `StockhamFFT.shared` keeps plans.
     private static let twiddles = Mutex<[Int: (cosines: [Double], sines: [Double])]>([:])
 
     private static func twiddles(length: Int) -> (cosines: [Double], sines: [Double]) {
         if let found = twiddles.withLock({ $0[length] }) { return found }
-        let half = length / 2
-        let table = ((0..<half).map { cos(2 * Double.pi * Double($0) / Double(length)) },
-                     (0..<half).map { sin(2 * Double.pi * Double($0) / Double(length)) })
+        let table = StockhamFFT.roots(count: length / 2, of: length)
         twiddles.withLock { $0[length] = table }
         return table
     }
@@ -40,12 +37,12 @@ package struct RealSpectrum: Sendable {
             let slot = index & (length - 1)
             if slot & 1 == 0 { evens[slot >> 1] += value } else { odds[slot >> 1] += value }
         }
-        FFTPlan.shared(size: half).forward(real: &evens, imaginary: &odds)
+        StockhamFFT.shared(size: half).forward(real: &evens, imaginary: &odds)
         let (cosines, sines) = Self.twiddles(length: length)
         var re = [Double](repeating: 0, count: half + 1), im = [Double](repeating: 0, count: half + 1)
         for k in 0...half {
             // Z_k and conj(Z_(M−k)), with Z_M = Z_0.
-            let a = k % half, b = (half - k) % half
+            let a = k & (half - 1), b = (half - k) & (half - 1)
             let zr = evens[a], zi = odds[a], cr = evens[b], ci = -odds[b]
             let evenR = (zr + cr) / 2, evenI = (zi + ci) / 2
             // (Z_k − conj Z_(M−k)) / (2i)
@@ -74,7 +71,7 @@ package struct RealSpectrum: Sendable {
             zr[k] = er - oi
             zi[k] = ei + or
         }
-        FFTPlan.shared(size: half).inverse(real: &zr, imaginary: &zi)
+        StockhamFFT.shared(size: half).inverse(real: &zr, imaginary: &zi)
         var values = [Double](repeating: 0, count: length)
         for m in 0..<half {
             values[2 * m] = zr[m]
