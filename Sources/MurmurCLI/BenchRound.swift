@@ -2,6 +2,7 @@ import Experiments
 import Federation
 import Foundation
 import Kernels
+import SecureAggregation
 import Tasks
 
 /// `murmur bench round`: seconds per federated round of the stackoverflow-shape scenario and client
@@ -27,7 +28,11 @@ let benchRoundCommand: Command = {
         .init(name: "secure", valueName: "LIST", help: "none, secagg, secaggplus: aggregation to time (ratios against none)",
               defaultValue: "none"),
         .init(name: "bits", valueName: "B", help: "ring bits for secure aggregation (8-32)", defaultValue: "32"),
-        .init(name: "neighbours", valueName: "K", help: "SecAgg+ neighbours (default 3⌈log₂ n⌉)", defaultValue: nil),
+        .init(name: "threat-model", valueName: "M", help: "secure aggregation against a maliciousServer or semiHonest one",
+              defaultValue: "maliciousServer"),
+        .init(name: "neighbours", valueName: "K",
+              help: "SecAgg+ neighbours (default: Bell et al. 2020's bound at σ = 40, η = 20, 5% corrupted, 5% dropping)",
+              defaultValue: nil),
     ]
     command.action = { arguments, console in
         let cohort = try parsePositiveIntegers(arguments.value("cohort")!, option: "cohort", command: "bench round",
@@ -47,6 +52,11 @@ let benchRoundCommand: Command = {
                                                 allowed: "none, secagg, secaggplus")
         }
         let bits = try parsePositiveIntegers(arguments.value("bits")!, option: "bits", command: "bench round", range: 8...32)[0]
+        let threatModel = arguments.value("threat-model")!
+        guard ["maliciousServer", "semiHonest"].contains(threatModel) else {
+            throw CommandLineError.invalidValue(command: "bench round", option: "--threat-model", value: threatModel,
+                                                allowed: "maliciousServer, semiHonest")
+        }
         let neighbours = try arguments.value("neighbours").map {
             try parsePositiveIntegers($0, option: "neighbours", command: "bench round", range: 2...100_000)[0]
         }
@@ -55,7 +65,7 @@ let benchRoundCommand: Command = {
             var kindOverrides = overrides
             if kind != "none" {
                 let k = kind == "secaggplus" ? neighbours.map { ", \"neighbours\": \($0)" } ?? "" : ""
-                kindOverrides.append("secureAggregation={\"protocol\": \"\(kind)\", \"clipBound\": 1.0, \"bits\": \(bits)\(k)}")
+                kindOverrides.append("secureAggregation={\"protocol\": \"\(kind)\", \"clipBound\": 1.0, \"bits\": \(bits)\(k), \"threatModel\": \"\(threatModel)\"}")
             }
             let scenario = try Scenario(json: Data(EmbeddedScenarios.stackOverflowShape.utf8),
                                         file: "stackoverflow-shape (embedded)", overrides: kindOverrides)
@@ -86,7 +96,15 @@ let benchRoundCommand: Command = {
                 let peak = measuredGEMMPeakGFLOPS(pool: training.pool)
                 if kind == "none" { plainSeconds[threads] = median }
                 let overhead = plainSeconds[threads].map { ",\"overheadVsPlain\":\(rounded(median / $0 - 1, digits: 3))" } ?? ""
-                let ring = kind == "none" ? "" : "\"bits\":\(bits),"
+                var ring = ""
+                if let secure = scenario.secureAggregation {
+                    // The graph the rounds used, and the bound's parameters behind it.
+                    let graph = secure.graphParameters(clientCount: cohort), (γ, δ) = secure.assumedFractions(clientCount: cohort)
+                    ring = "\"bits\":\(bits),\"threatModel\":\"\(secure.threatModel.rawValue)\",\"neighbours\":\(graph.degree),"
+                        + "\"threshold\":\(graph.threshold),\"kFrom\":\"\(secure.neighbours == nil ? "bound" : "option")\","
+                        + "\"sigma\":\(HararyParameters.defaultSecurity),\"eta\":\(HararyParameters.defaultCorrectness),"
+                        + "\"corruption\":\(γ),\"dropout\":\(δ),"
+                }
                 console.write("{\"bench\":\"round\",\"aggregation\":\"\(kind)\",\(ring)\"cohort\":\(cohort),\"threads\":\(threads),"
                     + "\"rounds\":\(rounds),\"secondsPerRound\":\(rounded(median, digits: 3)),"
                     + "\"clientTokensPerSecond\":\(Int(Double(tokens) / total)),"

@@ -22,6 +22,9 @@ let benchSecureAggregationCommand: Command = {
         .init(name: "bits", valueName: "B", help: "ring bits (1-32)", defaultValue: "32"),
         .init(name: "dropout", valueName: "P", help: "probability a client drops (at a uniformly chosen step)", defaultValue: "0"),
         .init(name: "threads", valueName: "N", help: "threads", defaultValue: "2"),
+        .init(name: "neighbours", valueName: "K",
+              help: "SecAgg+ neighbours (default: Bell et al. 2020's bound at σ = 40, η = 20, 5% corrupted, 5% dropping)",
+              defaultValue: nil),
         .init(name: "threat-models", valueName: "LIST", help: "malicious (signed keys + consistency check), semihonest",
               defaultValue: "semihonest,malicious"),
     ]
@@ -35,6 +38,9 @@ let benchSecureAggregationCommand: Command = {
         let lengths = try parsePositiveIntegers(arguments.value("lengths")!, option: "lengths", command: name, range: 1...100_000_000)
         let bits = try parsePositiveIntegers(arguments.value("bits")!, option: "bits", command: name, range: 1...32)[0]
         let threads = try parsePositiveIntegers(arguments.value("threads")!, option: "threads", command: name, range: 1...64)[0]
+        let neighbours = try arguments.value("neighbours").map {
+            try parsePositiveIntegers($0, option: "neighbours", command: name, range: 2...100_000)[0]
+        }
         let dropout = Double(arguments.value("dropout")!) ?? -1
         guard (0..<1).contains(dropout) else {
             throw CommandLineError.invalidValue(command: name, option: "--dropout", value: arguments.value("dropout")!, allowed: "a probability in [0, 1)")
@@ -60,7 +66,8 @@ let benchSecureAggregationCommand: Command = {
                         console.writeProgress("bench secagg: \(done)/\(total) \(kind), cohort \(cohort), length \(length), "
                             + "\(model == .semiHonest ? "semihonest" : "malicious")…")
                         let (line, report) = try benchOneRound(plus: kind == "secaggplus", cohort: cohort, length: length, bits: bits,
-                                                               dropout: dropout, threatModel: model, reference: reference, pool: pool)
+                                                               dropout: dropout, threatModel: model, neighbours: neighbours,
+                                                               reference: reference, pool: pool)
                         if model == .semiHonest { reference = report }
                         console.write("{\"bench\":\"secagg\",\"protocol\":\"\(kind)\"," + line + "}")
                     }
@@ -75,12 +82,17 @@ let benchSecureAggregationCommand: Command = {
 /// One timed round; returns the JSON fields after the protocol name, and the round's report. With a
 /// semi-honest `reference` of the same row, a malicious-server line also gives its ratios to it.
 private func benchOneRound(plus: Bool, cohort: Int, length: Int, bits: Int, dropout: Double,
-                           threatModel: SecureAggregationThreatModel, reference: SecureAggregationReport?,
+                           threatModel: SecureAggregationThreatModel, neighbours: Int?, reference: SecureAggregationReport?,
                            pool: ThreadPool) throws -> (String, SecureAggregationReport) {
     var stream = RandomStream(seed: 2026, keys: [UInt64(cohort), UInt64(length)])
-    let degree = plus ? SecureAggregationDefaults.neighbours(clientCount: cohort) : cohort - 1
+    // SecAgg+: k and t from Bell et al.'s bound (the complete graph where no Harary graph meets it), or a given k.
+    let (γ, δ) = (HararyParameters.defaultCorruptionFraction,
+                  max(HararyParameters.defaultDropoutFraction, HararyParameters.dropoutFraction(clients: cohort, rate: dropout)))
+    let bound = plus && neighbours == nil
+        ? SecureAggregationDefaults.secAggPlus(clientCount: cohort, corruption: γ, dropout: δ, threatModel: threatModel) : nil
+    let degree = plus ? neighbours ?? bound?.degree ?? cohort - 1 : cohort - 1
     let graph = plus ? MaskingGraph.harary(clientCount: cohort, degree: degree, stream: &stream) : .complete(clientCount: cohort)
-    let threshold = SecureAggregationDefaults.threshold(degree: graph.degree)
+    let threshold = bound?.threshold ?? SecureAggregationDefaults.threshold(degree: graph.degree)
     let parameters = SecureAggregationParameters(round: 1, graph: graph, threshold: threshold, vectorLength: length, bits: bits,
                                                  threatModel: threatModel)
     let dropouts: [SecureAggregationStep?] = (0..<cohort).map { _ in
@@ -144,6 +156,8 @@ private func benchOneRound(plus: Bool, cohort: Int, length: Int, bits: Int, drop
     }
     let modelName = threatModel == .maliciousServer ? "malicious" : "semihonest"
     let line = "\"threatModel\":\"\(modelName)\",\"cohort\":\(cohort),\"length\":\(length),\"bits\":\(bits),\"neighbours\":\(graph.degree),\"threshold\":\(threshold),"
+        + "\"kFrom\":\"\(bound != nil ? "bound" : plus && neighbours != nil ? "option" : "complete")\",\"sigma\":\(HararyParameters.defaultSecurity),"
+        + "\"eta\":\(HararyParameters.defaultCorrectness),\"corruption\":\(γ),\"assumedDropout\":\(δ),"
         + "\"dropout\":\(dropout),\"survivors\":\(report.survivors),\"exact\":\(exact),"
         + "\"clientSeconds\":\(rounded(clientSeconds, digits: 4)),\"clientSecondsMax\":\(rounded(maxClientSeconds, digits: 4)),"
         + "\"serverSeconds\":\(rounded(report.serverComputeSeconds, digits: 4)),\"wallSeconds\":\(rounded(wall, digits: 3)),"

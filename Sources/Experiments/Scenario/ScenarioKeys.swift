@@ -324,8 +324,8 @@ extension ScenarioKey {
         // secureAggregation
         .init("secureAggregation", "`protocol`", default: "`secaggplus`", allowed: "`secagg`, `secaggplus`",
               meaning: "SecAgg's complete graph, or SecAgg+'s random k-regular graph (docs/secure-aggregation.md)"),
-        .init("secureAggregation", "`neighbours`", default: "3⌈log₂ n⌉, even", allowed: "2…10⁵",
-              meaning: "SecAgg+'s k (capped at cohort − 1); `secaggplus` only"),
+        .init("secureAggregation", "`neighbours`", default: "Bell et al. bound, even", allowed: "2…10⁵",
+              meaning: "SecAgg+'s k (capped at cohort − 1); unset: the least k meeting Bell et al. 2020's bound at σ 40, η 20, 5% corrupt, 5% (or the set rate) dropping (docs/secure-aggregation.md); `secaggplus` only"),
         .init("secureAggregation", "`threatModel`", default: "`maliciousServer`", allowed: "`semiHonest`, `maliciousServer`",
               meaning: "`maliciousServer`: signed keys and the consistency check, so a server lying about dropouts unmasks nobody (costs CPU, docs/secure-aggregation.md); `semiHonest`: an honest-but-curious server"),
         .init("secureAggregation", "`thresholdFraction`", default: "0.5", allowed: "[0, 1)",

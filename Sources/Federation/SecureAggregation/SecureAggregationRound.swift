@@ -27,6 +27,8 @@ package final class SecureAggregationRound: @unchecked Sendable {
     private let context: RoundContext
     private var weights: [Double]
     private var withinClipBound: [Bool?]
+    /// Per-thread encoding workspaces, taken by `submit` and returned after.
+    private let workspaces = Mutex<[EncodingWorkspace]>([])
 
     /// Sets the round up and runs the protocol's first two steps (key advertisement and sharing),
     /// which on devices happen before training.
@@ -51,15 +53,14 @@ package final class SecureAggregationRound: @unchecked Sendable {
                                                  dimension: layout.count, privacy: privacy?.configuration,
                                                  clipBound: privacy?.clipBound ?? c.clipBound ?? 1)
         var graphStream = RandomStream(seed: context.seed, keys: [0x5EC_A66, UInt64(context.round)])
-        let graph: MaskingGraph
-        switch c.protocolKind {
-        case .secagg: graph = .complete(clientCount: n)
-        case .secaggplus:
-            graph = .harary(clientCount: n, degree: c.neighbours ?? SecureAggregationDefaults.neighbours(clientCount: n), stream: &graphStream)
-        }
+        // k and t: Bell et al.'s bound unless the scenario sets k (SecureAggregationConfiguration.graphParameters).
+        let choice = c.graphParameters(clientCount: n, plannedDropouts: forcedDropouts?.count { $0 != nil } ?? 0)
+        let graph: MaskingGraph = choice.complete ? .complete(clientCount: n)
+            : .harary(clientCount: n, degree: choice.degree, stream: &graphStream)
+        let fromBound = !choice.complete && c.neighbours == nil
         let parameters = SecureAggregationParameters(
             round: UInt64(context.round), graph: graph,
-            threshold: SecureAggregationDefaults.threshold(degree: graph.degree, fraction: c.thresholdFraction),
+            threshold: fromBound ? choice.threshold : SecureAggregationDefaults.threshold(degree: graph.degree, fraction: c.thresholdFraction),
             vectorLength: rotation?.paddedDimension ?? layout.count, bits: c.bits, threatModel: c.threatModel)
         let dropouts = (0..<n).map { position -> SecureAggregationStep? in
             var stream = RandomStream(seed: context.seed, keys: [0x5EC_D409, UInt64(context.round), UInt64(position)])
@@ -102,35 +103,39 @@ package final class SecureAggregationRound: @unchecked Sendable {
     /// Whether the client at `position` is still in the round, so it trains.
     package func isTraining(_ position: Int) -> Bool { session.isTraining(position) }
 
-    /// Quantises the client's processed update and submits it through the protocol.
+    /// Quantises the client's processed update and submits it through the protocol, on the client's
+    /// own thread right after its training (so it overlaps the other threads' training). It works in a
+    /// workspace from the round's free list — one per thread at a time, reused across clients — so no
+    /// client allocates its own vectors.
     package func submit(_ update: ClientUpdate) {
         let position = update.cohortPosition
         weights[position] = update.weight
         withinClipBound[position] = update.withinClipBound
-        var delta = update.delta
         var stream = RandomStream(seed: context.seed, keys: [0x5EC_0A47, UInt64(context.round), UInt64(update.userIndex)])
         let roundingSeed = RingQuantization.roundingSeed(&stream)
-        let ranges = tensorRanges
-        // Both are overwritten whole before they are read, so they are not zeroed first.
-        var ring = [UInt32](unsafeUninitializedCapacity: session.parameters.vectorLength) { $1 = $0.count }
-        var rotated = [Float](unsafeUninitializedCapacity: rotation?.paddedDimension ?? 0) { $1 = $0.count }
-        let encoded = delta.withUnsafeMutableBufferPointer { values in
-            if let clipBound { _ = UpdateClipping.flatL2(bound: clipBound).clip(values, tensorRanges: ranges) }
-            return rotated.withUnsafeMutableBufferPointer { rotated in
-                ring.withUnsafeMutableBufferPointer { ring in
-                    Result { () throws(CryptoError) in
-                        var input = UnsafeBufferPointer(values)
-                        if let rotation {
-                            rotation.rotate(input, into: rotated)
-                            input = UnsafeBufferPointer(rotated)
-                        }
-                        try quantization.encode(input, into: ring, roundingSeed: roundingSeed, expander: MaskExpander())
-                    }
-                }
-            }
+        let workspace: EncodingWorkspace
+        if let free = workspaces.withLock({ $0.popLast() }) { workspace = free } else {
+            guard let made = try? EncodingWorkspace(ringLength: session.parameters.vectorLength,
+                                                   valueLength: rotation?.paddedDimension ?? layout.count) else { return }
+            workspace = made  // OpenSSL could not make a cipher context: the client drops
         }
-        guard case .success = encoded else { return }  // OpenSSL failed on this client: it drops
-        ring.withUnsafeMutableBufferPointer { session.submit(position, input: $0) }
+        defer { workspaces.withLock { $0.append(workspace) } }
+        // The update is copied into the workspace (clipping works in place) and rotated there.
+        let dimension = layout.count
+        let values = UnsafeMutableBufferPointer(rebasing: workspace.values[0..<dimension])
+        update.delta.withUnsafeBufferPointer { _ = values.update(fromContentsOf: $0) }
+        if let clipBound { _ = UpdateClipping.flatL2(bound: clipBound).clip(values, tensorRanges: tensorRanges) }
+        var input = UnsafeBufferPointer(values)
+        if let rotation {
+            rotation.rotateInPlace(workspace.values)
+            input = UnsafeBufferPointer(workspace.values)
+        }
+        do {
+            try quantization.encode(input, into: workspace.ring, roundingSeed: roundingSeed, expander: workspace.mask.expander)
+        } catch {
+            return  // OpenSSL failed on this client: it drops
+        }
+        session.submit(position, input: workspace.ring)
     }
 
     /// Unmasks and decodes the sum: the aggregate of exactly the clients whose input arrived, or nil
@@ -161,4 +166,25 @@ extension SecureAggregationRound: UpdateAggregator {
     package func add(_ update: ClientUpdate) {}
 
     package var secureAggregationReport: SecureAggregationReport? { report }
+}
+
+/// One thread's vectors for encoding a client's update: its (rotated, padded) float values and its
+/// ring elements, allocated once and reused by every client the thread encodes, with a mask expander.
+final class EncodingWorkspace: @unchecked Sendable {
+    // @unchecked: used by one thread at a time (taken from and returned to a Mutex-guarded list).
+    let ring: UnsafeMutableBufferPointer<UInt32>
+    let values: UnsafeMutableBufferPointer<Float>
+    let mask: MaskWorkspace
+
+    init(ringLength: Int, valueLength: Int) throws(CryptoError) {
+        mask = try MaskWorkspace()
+        // Both are overwritten whole before they are read.
+        ring = .allocate(capacity: ringLength)
+        values = .allocate(capacity: valueLength)
+    }
+
+    deinit {
+        ring.deallocate()
+        values.deallocate()
+    }
 }

@@ -1,6 +1,6 @@
 internal import COpenSSL
 
-/// One AES-128-CTR `EVP_CIPHER_CTX`, re-keyed for each mask and freed in `deinit`.
+/// One AES-128-CTR `EVP_CIPHER_CTX`, re-keyed for each mask (an expander keeps its contexts) and freed in `deinit`.
 final class AESCTRContext {
     private let context: OpaquePointer
 
@@ -13,9 +13,12 @@ final class AESCTRContext {
 
     /// Keys the cipher with `key` and positions the counter at AES block `block` (big-endian counter).
     func start(key: [UInt8], block: UInt64) throws(CryptoError) {
-        var counter = [UInt8](repeating: 0, count: 16)
-        for byte in 0..<8 { counter[15 - byte] = UInt8(truncatingIfNeeded: block >> (8 * UInt64(byte))) }
-        try check(EVP_EncryptInit_ex(context, EVP_aes_128_ctr(), nil, key, counter), "EVP_EncryptInit_ex(AES-128-CTR)")
+        // The 16-byte counter block on the stack: 8 zero bytes, then `block` big-endian.
+        var counter: (UInt64, UInt64) = (0, block.bigEndian)
+        let status = withUnsafeBytes(of: &counter) { bytes in
+            EVP_EncryptInit_ex(context, EVP_aes_128_ctr(), nil, key, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        try check(status, "EVP_EncryptInit_ex(AES-128-CTR)")
     }
 
     /// Fills `bytes` (at most `zeros.count`) with the next keystream bytes: the CTR encryption of zeros.

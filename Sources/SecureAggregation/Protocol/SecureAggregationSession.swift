@@ -27,6 +27,9 @@ package final class SecureAggregationSession: @unchecked Sendable {
     private var forwarded: [Envelope?]
     private let accumulators: [RingAccumulator]
     private let freeAccumulators: Mutex<[RingAccumulator]>
+    /// Mask expanders (keystream workspace and cipher contexts) handed to `submit`'s threads, one in
+    /// use per thread, so masking allocates nothing per client.
+    private let freeExpanders = Mutex<[MaskWorkspace]>([])
     package private(set) var failure: ProtocolError?
     /// Why each client that aborted after enrolment did so (a failed check, or no message for it): the
     /// first reason only.
@@ -140,9 +143,12 @@ package final class SecureAggregationSession: @unchecked Sendable {
         guard isTraining(index), dropouts[index] != .maskedInput, let client = clients[index] else { return }
         let envelope: Envelope
         do throws(ProtocolError) {
-            let expander: MaskExpander
-            do { expander = try MaskExpander() } catch { throw .crypto(error) }
-            envelope = try client.maskedInput(forwardedShares: forwarded[index]!, input: input, expander: expander)
+            let workspace: MaskWorkspace
+            if let free = freeExpanders.withLock({ $0.popLast() }) { workspace = free } else {
+                do { workspace = try MaskWorkspace() } catch { throw .crypto(error) }
+            }
+            defer { freeExpanders.withLock { $0.append(workspace) } }
+            envelope = try client.maskedInput(forwardedShares: forwarded[index]!, input: input, expander: workspace.expander)
         } catch {
             aborts.withLock { if $0[UInt32(index + 1)] == nil { $0[UInt32(index + 1)] = error } }
             return  // the client aborts: the server sees a dropout
@@ -238,4 +244,12 @@ package final class SecureAggregationSession: @unchecked Sendable {
         for envelope in envelopes where result[envelope.recipient] == nil { result[envelope.recipient] = envelope }
         return result
     }
+}
+
+/// A `MaskExpander` in a class, so free lists can hold it (the expander itself is non-copyable).
+package final class MaskWorkspace: @unchecked Sendable {
+    // @unchecked: used by one thread at a time (taken from and returned to a Mutex-guarded list).
+    package let expander: MaskExpander
+
+    package init() throws(CryptoError) { expander = try MaskExpander() }
 }

@@ -74,6 +74,17 @@ package struct RandomRotation: Sendable {
         transformBlocks(rotated)
     }
 
+    /// `rotate` in place: `vector` holds the `dimension` values followed by room for the padding
+    /// (`paddedDimension` in all), and ends up holding H·D·x — the same bits as `rotate`.
+    package func rotateInPlace(_ vector: UnsafeMutableBufferPointer<Float>) {
+        precondition(vector.count == paddedDimension)
+        signs.withUnsafeBufferPointer { signs in
+            for index in 0..<dimension { vector[index] *= signs[index] }
+        }
+        for index in dimension..<paddedDimension { vector[index] = 0 }
+        transformBlocks(vector)
+    }
+
     /// x = D·H·y per block, dropping the padding: the inverse of `rotate`. Overwrites `rotated`.
     package func unrotate(_ rotated: UnsafeMutableBufferPointer<Float>, into values: UnsafeMutableBufferPointer<Float>) {
         precondition(values.count == dimension && rotated.count == paddedDimension)

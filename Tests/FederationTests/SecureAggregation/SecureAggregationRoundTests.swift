@@ -51,6 +51,25 @@ import Testing
         #expect(results.allSatisfy { $0.contributed == 10 && $0.secureAggregation?.survivors == [10, 10, 10, 10] })
     }
 
+    /// Without a set k, SecAgg+ takes Bell et al.'s bound for the cohort and the assumed fractions (a
+    /// configured dropout raises δ to its binomial tail); a set k keeps ⌊fraction · k⌋ + 1; with 45% dropout against a
+    /// malicious server (γ + 2δ > 0.9) no Harary graph meets it, so the complete graph.
+    @Test func graphParametersComeFromTheBoundUnlessKIsSet() {
+        var c = SecureAggregationConfiguration()
+        #expect(c.graphParameters(clientCount: 100) == (false, 16, 11))
+        c.threatModel = .semiHonest
+        #expect(c.graphParameters(clientCount: 100) == (false, 12, 7))
+        // 33% dropping: Binomial(100, 0.33) exceeds 56 with probability below 2⁻²⁰, so δ = 0.56.
+        c.dropoutRates = [0, 0, 0.33, 0]
+        #expect(abs(c.assumedFractions(clientCount: 100).dropout - 0.56) < 1e-12)
+        #expect(c.graphParameters(clientCount: 100) == (false, 48, 8))
+        c.neighbours = 9
+        #expect(c.graphParameters(clientCount: 100) == (false, 10, 6))
+        var small = SecureAggregationConfiguration()
+        small.dropoutRates = [0, 0, 0.45, 0]
+        #expect(small.graphParameters(clientCount: 10) == (true, 9, 5))
+    }
+
     @Test func secureRunIsIdenticalOnOneAndTwoThreads() throws {
         let c = Self.secure { $0.dropoutRates = [0.05, 0.05, 0.1, 0.05] }
         let (one, oneResults) = try Self.train(rounds: 3, threads: 1, secure: c)
