@@ -6,9 +6,9 @@ import Synchronization
 /// a seeded federated run (FL4ASR's "seed model", Azam et al. 2023 §4.2) is one command.
 ///
 /// The seed is a function of what trains it — task, seed, data, model and the `central` section — and
-/// nothing the federated rounds change, so it is kept in `<output.directory>/seeds/<name>-<key>` and
-/// reused by every run that would train the same one: the variants of a comparison that differ in their
-/// server optimizer share their seeds instead of training each its own.
+/// nothing the federated rounds change, so it is kept in `<output.directory>/seeds/<key>` and reused by
+/// every run that would train the same one, whatever the scenario's name: the variants of a comparison
+/// that differ in their server optimizer, and other experiments on the same model, share their seeds.
 enum CentralSeed {
     /// The sections of the resolved scenario the seed depends on.
     static let sections = ["task", "seed", "data", "model", "central"]
@@ -24,7 +24,7 @@ enum CentralSeed {
 
     private static func ensureHoldingLock(_ scenario: Scenario, options: RunOptions, reporter: RunReporter) throws -> String {
         let folder = URL(fileURLWithPath: scenario.outputDirectory).appendingPathComponent("seeds")
-            .appendingPathComponent("\(scenario.name)-\(try key(scenario))").path
+            .appendingPathComponent(try key(scenario)).path
         let manager = FileManager.default
         if let summary = try? RunSummary.read(from: URL(fileURLWithPath: folder).appendingPathComponent("summary.json")), summary.ending == .completed,
            manager.fileExists(atPath: folder + "/checkpoint.bin") {
