@@ -108,7 +108,7 @@ package struct PrivacyLossDistribution: Sendable {
             return result
         }
         let length = probabilities.count + other.probabilities.count - 1
-        let plan = StockhamFFT.shared(size: FFTPlan.size(atLeast: length))
+        let plan = FFTPlan.shared(size: FFTPlan.size(atLeast: length))
         var (realA, imagA) = Self.padded(probabilities, size: plan.size)
         var (realB, imagB) = Self.padded(other.probabilities, size: plan.size)
         plan.forward(real: &realA, imaginary: &imagA)

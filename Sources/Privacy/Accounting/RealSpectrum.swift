@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Synchronization
 
 /// The Fourier transform of a real sequence of even length N by one complex FFT of length N/2, and
@@ -16,12 +17,12 @@ package struct RealSpectrum: Sendable {
     package var real: [Double]
     package var imaginary: [Double]
 
-    /// cos and sin of 2πk/N for k < N/2, per N, kept for the process as `StockhamFFT.shared` keeps plans.
+    /// cos and sin of 2πk/N for k < N/2, per N, kept for the process as `FFTPlan.shared` keeps plans.
     private static let twiddles = Mutex<[Int: (cosines: [Double], sines: [Double])]>([:])
 
     private static func twiddles(length: Int) -> (cosines: [Double], sines: [Double]) {
         if let found = twiddles.withLock({ $0[length] }) { return found }
-        let table = StockhamFFT.roots(count: length / 2, of: length)
+        let table = FFTPlan.roots(count: length / 2, of: length)
         twiddles.withLock { $0[length] = table }
         return table
     }
@@ -37,7 +38,7 @@ package struct RealSpectrum: Sendable {
             let slot = index & (length - 1)
             if slot & 1 == 0 { evens[slot >> 1] += value } else { odds[slot >> 1] += value }
         }
-        StockhamFFT.shared(size: half).forward(real: &evens, imaginary: &odds)
+        FFTPlan.shared(size: half).forward(real: &evens, imaginary: &odds)
         let (cosines, sines) = Self.twiddles(length: length)
         var re = [Double](repeating: 0, count: half + 1), im = [Double](repeating: 0, count: half + 1)
         for k in 0...half {
@@ -71,7 +72,7 @@ package struct RealSpectrum: Sendable {
             zr[k] = er - oi
             zi[k] = ei + or
         }
-        StockhamFFT.shared(size: half).inverse(real: &zr, imaginary: &zi)
+        FFTPlan.shared(size: half).inverse(real: &zr, imaginary: &zi)
         var values = [Double](repeating: 0, count: length)
         for m in 0..<half {
             values[2 * m] = zr[m]
