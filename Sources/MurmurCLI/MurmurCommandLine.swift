@@ -1,6 +1,7 @@
 import Foundation
 import Experiments
 import Federation
+import SecureAggregation
 
 /// The `murmur` command line: finds the command named by the arguments, parses its options and runs it.
 ///
@@ -9,6 +10,7 @@ import Federation
 public enum MurmurCommandLine {
     /// Runs the tool with `arguments` (without the program name) and exits the process with its status.
     public static func main(_ arguments: [String]) -> Never {
+        OpenSSLProcess.initialiseWithoutExitCleanup()
         exit(run(arguments, console: .standard))
     }
 
