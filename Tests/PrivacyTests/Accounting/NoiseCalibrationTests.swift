@@ -36,4 +36,16 @@ import Testing
         #expect(throws: AccountingError.self) { try calibration.smallestNoiseMultiplier(epsilon: 1, delta: 1, steps: 10, event: Self.event) }
         #expect(throws: AccountingError.self) { try calibration.smallestNoiseMultiplier(epsilon: 1, delta: 1e-6, steps: 0, event: Self.event) }
     }
+
+    /// A hostile scenario's calibration finishes and is right: 10⁶ rounds of a fixed cohort of 50 from
+    /// 20,000 users (replace-one, which RDP cannot bracket), the quickstart with `--set rounds=1000000`.
+    /// It once took over 10 minutes (docs/reliability.md); if that returns, this test hangs CI.
+    @Test func millionFixedCohortRoundsCalibrate() throws {
+        let calibration = NoiseCalibration(accountant: .pld, relation: .replaceOne)
+        let event = { (z: Double) in DPEvent.sampledWithoutReplacement(sampleSize: 50, populationSize: 20_000, event: .gaussian(noiseMultiplier: z)) }
+        let z = try calibration.smallestNoiseMultiplier(epsilon: 1, delta: 1e-6, steps: 1_000_000, event: event)
+        let atZ = try calibration.epsilon(steps: 1_000_000, delta: 1e-6, event: event, noiseMultiplier: z)
+        let below = try calibration.epsilon(steps: 1_000_000, delta: 1e-6, event: event, noiseMultiplier: z * (1 - 2 * calibration.tolerance))
+        #expect(atZ <= 1 && below > 1, "z \(z): ε \(atZ), just below \(below)")
+    }
 }
