@@ -5,14 +5,21 @@ import Testing
 @Suite struct NoiseCalibrationTests {
     static func event(_ z: Double) -> DPEvent { .poissonSampled(probability: 0.01, event: .gaussian(noiseMultiplier: z)) }
 
+    /// Calibrates `event` and expects the noise found to meet the target while one a little smaller
+    /// (twice the search's tolerance) does not: it is the smallest.
+    static func expectSmallest(_ calibration: NoiseCalibration, epsilon target: Double, delta: Double, steps: Int,
+                               event: (Double) -> DPEvent) throws {
+        let z = try calibration.smallestNoiseMultiplier(epsilon: target, delta: delta, steps: steps, event: event)
+        let atZ = try calibration.epsilon(steps: steps, delta: delta, event: event, noiseMultiplier: z)
+        let below = try calibration.epsilon(steps: steps, delta: delta, event: event, noiseMultiplier: z * (1 - 2 * calibration.tolerance))
+        #expect(atZ <= target && below > target, "z \(z): ε \(atZ), just below \(below)")
+    }
+
     /// The calibrated noise meets the target and a slightly smaller one does not (it is the smallest).
     @Test(arguments: AccountantKind.allCases)
     func calibratedNoiseIsTheSmallestThatMeetsTheTarget(kind: AccountantKind) throws {
         let calibration = NoiseCalibration(accountant: kind)
-        let z = try calibration.smallestNoiseMultiplier(epsilon: 1.5, delta: 1e-6, steps: 1000, event: Self.event)
-        let atZ = try calibration.epsilon(steps: 1000, delta: 1e-6, event: Self.event, noiseMultiplier: z)
-        let below = try calibration.epsilon(steps: 1000, delta: 1e-6, event: Self.event, noiseMultiplier: z * (1 - 2 * calibration.tolerance))
-        #expect(atZ <= 1.5 && below > 1.5, "z \(z): ε \(atZ), just below \(below)")
+        try Self.expectSmallest(calibration, epsilon: 1.5, delta: 1e-6, steps: 1000, event: Self.event)
     }
 
     /// pld needs less noise than rdp for the same budget (it is tighter), never more.
@@ -43,9 +50,6 @@ import Testing
     @Test func millionFixedCohortRoundsCalibrate() throws {
         let calibration = NoiseCalibration(accountant: .pld, relation: .replaceOne)
         let event = { (z: Double) in DPEvent.sampledWithoutReplacement(sampleSize: 50, populationSize: 20_000, event: .gaussian(noiseMultiplier: z)) }
-        let z = try calibration.smallestNoiseMultiplier(epsilon: 1, delta: 1e-6, steps: 1_000_000, event: event)
-        let atZ = try calibration.epsilon(steps: 1_000_000, delta: 1e-6, event: event, noiseMultiplier: z)
-        let below = try calibration.epsilon(steps: 1_000_000, delta: 1e-6, event: event, noiseMultiplier: z * (1 - 2 * calibration.tolerance))
-        #expect(atZ <= 1 && below > 1, "z \(z): ε \(atZ), just below \(below)")
+        try Self.expectSmallest(calibration, epsilon: 1, delta: 1e-6, steps: 1_000_000, event: event)
     }
 }
