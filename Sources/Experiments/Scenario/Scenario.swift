@@ -126,7 +126,7 @@ package struct Scenario: Sendable {
         let evaluation = try root.section("evaluation")
         evaluationEvery = try evaluation.integer("every", default: max(1, rounds / 10), in: 0...1_000_000)
         evaluationUsers = try evaluation.integer("users", default: 200, in: 1...1_000_000)
-        evaluationBatchSize = try evaluation.integer("batchSize", default: task.defaultEvaluationBatchSize, in: 1...4096)
+        evaluationBatchSize = try evaluation.integer("batchSize", default: task.defaultEvaluationBatchSize(clientBatchSize: training.client.batchSize), in: 1...4096)
         evaluationTarget = try Self.readTarget(evaluation, metrics: task.metrics)
         if case var .speechRecognition(speech) = task {
             speech.beamWidth = try evaluation.integer("beamWidth", default: 1, in: 1...256)

@@ -264,7 +264,7 @@ extension ScenarioKey {
               meaning: "evaluate every k rounds (and at round 0 and the last); 0 is never"),
         .init("evaluation", "`users`", default: "200", allowed: "1…10⁶",
               meaning: "first users of the validation population"),
-        .init("evaluation", "`batchSize`", default: "128 (speech: 16)", allowed: "1…4096",
+        .init("evaluation", "`batchSize`", default: "`clients.batchSize` (speech: 16)", allowed: "1…4096",
               meaning: "rows (speech: utterances, sorted by length) an evaluation batch"),
         .init("evaluation", "`beamWidth`", default: "1", allowed: "1…256",
               meaning: "speech: CTC prefix beam search with this many beams; 1 decodes greedily"),

@@ -48,20 +48,31 @@ package enum SoftmaxCrossEntropy {
         logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
         targets: UnsafeBufferPointer<Int32>, ignoredTarget: Int32?
     ) -> (result: Result, top1: Int, top3: Int) {
-        var result = Result(negativeLogLikelihood: 0, count: 0)
-        var top1 = 0, top3 = 0
+        var outcome = (result: Result(negativeLogLikelihood: 0, count: 0), top1: 0, top3: 0)
+        evaluate(logits: logits, rows: rows, classes: classes, targets: targets, ignoredTarget: ignoredTarget,
+                 adding: &outcome)
+        return outcome
+    }
+
+    /// Adds the rows' NLL, top-1 and top-3 hits to `outcome`, continuing its running sums: a batch scored
+    /// a chunk of rows at a time (so its rows × classes logits are never held at once) sums bit for bit
+    /// as in one pass.
+    package static func evaluate(
+        logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
+        targets: UnsafeBufferPointer<Int32>, ignoredTarget: Int32?,
+        adding outcome: inout (result: Result, top1: Int, top3: Int)
+    ) {
         for r in 0..<rows where targets[r] != ignoredTarget {
             let row = logits + r * classes
             let target = Int(targets[r])
             let targetLogit = row[target]
             var higher = 0
             for j in 0..<classes where row[j] > targetLogit || (row[j] == targetLogit && j < target) { higher += 1 }
-            if higher < 1 { top1 += 1 }
-            if higher < 3 { top3 += 1 }
+            if higher < 1 { outcome.top1 += 1 }
+            if higher < 3 { outcome.top3 += 1 }
             Softmax.logSoftmaxRows(row, rows: 1, columns: classes)
-            result.negativeLogLikelihood -= Double(row[target])
-            result.count += 1
+            outcome.result.negativeLogLikelihood -= Double(row[target])
+            outcome.result.count += 1
         }
-        return (result, top1, top3)
     }
 }

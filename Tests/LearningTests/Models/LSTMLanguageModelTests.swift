@@ -73,6 +73,32 @@ import Testing
         #expect(stepOne.contains { abs($0) > 1e-4 })
     }
 
+    /// A batch with more counted rows than evaluation scores at once (300 > 256) is scored a chunk at a
+    /// time: every row once, against its own target — the totals are those of its sentences evaluated in
+    /// two smaller batches — and the workspace never holds more than a chunk of logits.
+    @Test func evaluationScoresLongBatchesInChunks() {
+        let model = LSTMLanguageModel(configuration: .init(vocabularySize: 50, embeddingSize: 6, hiddenSize: 7), seed: 4)
+        let (sentences, steps) = (30, 10)
+        let positions = Array(0..<(sentences * steps))
+        let inputs: [Int32] = positions.map { i in Int32(1 + (7 * i + i / 13) % 49) }
+        let targets: [Int32] = positions.map { i in Int32(1 + (11 * i + 3) % 49) }
+        func batch(_ range: Range<Int>) -> TokenBatch {
+            TokenBatch(inputs: Array(inputs[(range.lowerBound * steps)..<(range.upperBound * steps)]),
+                       targets: Array(targets[(range.lowerBound * steps)..<(range.upperBound * steps)]),
+                       batch: range.count, steps: steps)
+        }
+        var whole = LanguageModelEvaluation(), parts = LanguageModelEvaluation()
+        model.evaluate(batch(0..<30), into: &whole)
+        // The training workspace of this shape less 44 rows of logits: 256 rows are held, not 300.
+        #expect(model.allocatedWorkspaceBytes == model.trainingWorkspaceBytes(batch: 30, steps: 10) - 4 * (300 - 256) * 50)
+        model.evaluate(batch(0..<20), into: &parts)
+        model.evaluate(batch(20..<30), into: &parts)
+        #expect(whole.tokens == 300 && parts.tokens == 300)
+        #expect(whole.top1Hits == parts.top1Hits && whole.top3Hits == parts.top3Hits)
+        #expect(abs(whole.negativeLogLikelihood - parts.negativeLogLikelihood) <= 1e-9 * parts.negativeLogLikelihood)
+        #expect(whole.negativeLogLikelihood > 300 * 3)  // near log 50 a token for an untrained model
+    }
+
     /// A one-bias configuration encodes as it did before `lstmBiases` existed (no new key), an old encoding
     /// decodes as one bias, two round-trip, and any other count is refused.
     @Test func configurationEncodesTheBiasCountOnlyWhenTwo() throws {
