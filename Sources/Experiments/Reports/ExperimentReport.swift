@@ -54,6 +54,12 @@ package enum ExperimentReport {
         figures += curve(results, title: primary.label.capitalizedFirst, yLabel: primary.label, scale: .suited(to: evaluated),
                          caption: "The held-out \(primary.label) on evaluation rounds, one line per run; repeats share their "
                             + "variant's colour.") { $0.metric(primary.name) }
+        // The headline metrics too (top-1 accuracy, CER): early in a speech run WER sits near 100% while CER moves.
+        for headline in table.headlines {
+            let points = results.records.flatMap { ChartPoint.byRound($0.metrics) { $0.metric(headline.name) } }
+            figures += curve(results, title: headline.label.capitalizedFirst, yLabel: headline.label, scale: .suited(to: points),
+                             caption: "The held-out \(headline.label) on evaluation rounds, one line per run.") { $0.metric(headline.name) }
+        }
         figures += curve(results, title: "Training loss", yLabel: "mean client loss (nats per target)", scale: .linear,
                          caption: "Mean cross-entropy over each round's local steps, one line per run.") { $0.trainLoss }
         if results.records.contains(where: { $0.metrics.contains { $0.epsilon != nil } }) {

@@ -86,16 +86,15 @@ package struct ExperimentTable: Sendable {
     package var displayRows: [[String]] {
         let noiseColumn = hasNoiseCohort
         return rows.map { row in
-            [row.label, "\(row.finished)/\(row.planned)",
-             Self.display(row.finalPrimary, digits: 4), Self.display(row.bestPrimary, digits: 4)]
-            + zip(headlines, row.finalHeadlines).map { metric, spread in
-                // Accuracies and error rates are fractions: shown as percentages.
-                Self.display(spread.map { Spread(scaledBy: 100, $0) }, digits: 3, unit: "%")
+            let metrics: [String] = [Self.display(row.finalPrimary, of: primary), Self.display(row.bestPrimary, of: primary)]
+                + zip(headlines, row.finalHeadlines).map { metric, spread in Self.display(spread, of: metric) }
+            var privacy: [String] = [Self.display(row.epsilon, digits: 4)]
+            if noiseColumn {
+                privacy.append(row.noiseCohortEpsilon.map { Self.display($0, digits: 4) + " for " + (row.noiseCohort ?? "the noise cohort") } ?? "–")
             }
-            + [Self.display(row.epsilon, digits: 4)]
-            + (noiseColumn ? [row.noiseCohortEpsilon.map { Self.display($0, digits: 4) + " for " + (row.noiseCohort ?? "the noise cohort") } ?? "–"] : [])
-            + [row.bytesUp.map { ReportFormat.bytes($0.mean) } ?? "–", row.bytesDown.map { ReportFormat.bytes($0.mean) } ?? "–",
-             Self.display(row.simulatedSeconds, digits: 3, unit: " s"), Self.display(row.wallSeconds, digits: 3, unit: " s")]
+            let costs: [String] = [row.bytesUp.map { ReportFormat.bytes($0.mean) } ?? "–", row.bytesDown.map { ReportFormat.bytes($0.mean) } ?? "–",
+                                   Self.display(row.simulatedSeconds, digits: 3, unit: " s"), Self.display(row.wallSeconds, digits: 3, unit: " s")]
+            return [row.label, "\(row.finished)/\(row.planned)"] + metrics + privacy + costs
         }
     }
 
@@ -114,6 +113,14 @@ package struct ExperimentTable: Sendable {
         let mean = ReportFormat.significant(spread.mean, digits: digits)
         guard let deviation = spread.standardDeviation else { return mean + unit }
         return "\(mean) ± \(ReportFormat.significant(deviation, digits: 2))\(unit)"
+    }
+
+    /// A metric's spread as people read it: fractions (accuracies, error rates) as percentages to 3
+    /// digits, anything else (perplexity, a loss) to 4.
+    private static func display(_ spread: Spread?, of metric: TaskMetric) -> String {
+        guard metric.isFraction else { return display(spread, digits: 4) }
+        let percentage: Spread? = spread.map { Spread(scaledBy: 100, $0) }
+        return display(percentage, digits: 3, unit: "%")
     }
 
     private static func csvField(_ text: String) -> String {

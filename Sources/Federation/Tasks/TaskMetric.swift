@@ -18,6 +18,10 @@ package struct TaskMetric: Sendable, Equatable, Hashable, Codable {
         self.isHeadline = isHeadline
     }
 
+    /// Whether the metric is a fraction shown as a percentage: accuracies and error rates (by their names,
+    /// `…Accuracy`, `…Rate`), not losses or perplexity.
+    package var isFraction: Bool { name.hasSuffix("Accuracy") || name.hasSuffix("Rate") }
+
     /// Whether `value` is at least as good as `target`.
     package func reaches(_ value: Double, target: Double) -> Bool { lowerIsBetter ? value <= target : value >= target }
 

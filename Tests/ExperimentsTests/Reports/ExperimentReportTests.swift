@@ -41,14 +41,14 @@ import Testing
         })
         let page = try #require(SVGStructure.parse(body))
         let charts = page.elements.filter { $0.name == "svg" }
-        #expect(charts.count == 4)  // utility vs ε, validation perplexity, training loss, ε by round
+        #expect(charts.count == 5)  // utility vs ε, validation perplexity, top-1 accuracy, training loss, ε by round
         let titles = page.elements.filter { $0.name == "h3" }.count
-        #expect(titles == 4)
+        #expect(titles == 5)
         let series = page.withClass("series")
         // Utility vs ε: one series (no other axis) of two points with error bars, and the unigram baseline as a
-        // line; each curve: one series per run.
-        #expect(series.count == 2 + 3 * plan.runs.count)
-        #expect(page.withClass("legend-entry").count == 2 + 3 * plan.variants.count)
+        // line; each of the four curves: one series per run.
+        #expect(series.count == 2 + 4 * plan.runs.count)
+        #expect(page.withClass("legend-entry").count == 2 + 4 * plan.variants.count)
         #expect(series.contains { $0.attributes["data-name"]?.hasPrefix("unigram baseline (") == true })
         #expect(page.withClass("error-bar").count == 2)
         let table = ExperimentTable(try ExperimentResults.load(folder: folder))

@@ -8,6 +8,9 @@ import Testing
         #expect(SpeechEvaluation.metrics.map(\.name) == ["wordErrorRate", "characterErrorRate", "validationLoss"])
         #expect(SpeechEvaluation.metrics.allSatisfy { $0.lowerIsBetter })
         #expect(SpeechEvaluation.metrics[1].isHeadline)
+        // Error rates are fractions (tables show them as percentages); the CTC loss is not.
+        #expect(SpeechEvaluation.metrics.map(\.isFraction) == [true, true, false])
+        #expect(LanguageModellingTask.metrics.map(\.isFraction) == [false, false, true, true])
         #expect(Set(SpeechEvaluation().values.keys) == Set(SpeechEvaluation.metrics.map(\.name)))
     }
 
