@@ -4,7 +4,8 @@ import Foundation
 /// The outputs of a sweep or comparison folder: `table.csv`, `table.md` and `report.html`, drawn from
 /// the runs' files alone.
 ///
-/// The report has the table, every run's primary metric (validation perplexity, word error rate) and
+/// The report has the table, every run's primary metric (validation perplexity, word error rate), its
+/// headline metrics (top-1 accuracy, character error rate) and
 /// training loss against the round (one line per run, coloured by variant), ε against the round for
 /// private runs, and a summary plot: the final primary metric against ε spent for runs with differential
 /// privacy, otherwise against the first swept value when it is a number; error bars are one standard
@@ -49,16 +50,13 @@ package enum ExperimentReport {
 
         var figures = ""
         if let chart = summaryChart(results, table: table, epsilonAxis: epsilonAxis) { figures += chart }
-        let primary = table.primary
-        let evaluated = results.records.flatMap { ChartPoint.byRound($0.metrics) { $0.metric(primary.name) } }
-        figures += curve(results, title: primary.label.capitalizedFirst, yLabel: primary.label, scale: .suited(to: evaluated),
-                         caption: "The held-out \(primary.label) on evaluation rounds, one line per run; repeats share their "
-                            + "variant's colour.") { $0.metric(primary.name) }
-        // The headline metrics too (top-1 accuracy, CER): early in a speech run WER sits near 100% while CER moves.
-        for headline in table.headlines {
-            let points = results.records.flatMap { ChartPoint.byRound($0.metrics) { $0.metric(headline.name) } }
-            figures += curve(results, title: headline.label.capitalizedFirst, yLabel: headline.label, scale: .suited(to: points),
-                             caption: "The held-out \(headline.label) on evaluation rounds, one line per run.") { $0.metric(headline.name) }
+        // The primary metric, then the headlines (top-1 accuracy, CER): early in a speech run WER sits near
+        // 100% while CER moves.
+        for metric in [table.primary] + table.headlines {
+            let evaluated = results.records.flatMap { ChartPoint.byRound($0.metrics) { $0.metric(metric.name) } }
+            figures += curve(results, title: metric.label.capitalizedFirst, yLabel: metric.label, scale: .suited(to: evaluated),
+                             caption: "The held-out \(metric.label) on evaluation rounds, one line per run; repeats share their "
+                                + "variant's colour.") { $0.metric(metric.name) }
         }
         figures += curve(results, title: "Training loss", yLabel: "mean client loss (nats per target)", scale: .linear,
                          caption: "Mean cross-entropy over each round's local steps, one line per run.") { $0.trainLoss }

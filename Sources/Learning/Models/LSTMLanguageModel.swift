@@ -222,7 +222,7 @@ package final class LSTMLanguageModel: LanguageModel {
 
     package func evaluate(_ batch: TokenBatch, into evaluation: inout LanguageModelEvaluation, pool: ThreadPool? = nil) {
         let w = prepareWorkspace(batch, training: false)
-        let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
+        let v = configuration.vocabularySize
         var outcome = (result: SoftmaxCrossEntropy.Result(negativeLogLikelihood: 0, count: 0), top1: 0, top3: 0)
         parameters.withUnsafeBufferPointer { p in
             let params = p.baseAddress!
@@ -230,9 +230,7 @@ package final class LSTMLanguageModel: LanguageModel {
             w.countedTargets.withUnsafeBufferPointer { targets in
                 for start in stride(from: 0, to: counted, by: Self.evaluationLogitRows) {
                     let rows = min(Self.evaluationLogitRows, counted - start)
-                    gemm(transposeA: false, transposeB: true, m: rows, n: v, k: e, alpha: 1,
-                         a: w.countedProjected.pointer + start * e, lda: e, b: params + embedding.weight.offset, ldb: e,
-                         beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
+                    computeLogits(w, countedRows: start..<(start + rows), parameters: params, pool: pool)
                     SoftmaxCrossEntropy.evaluate(logits: w.logits.pointer, rows: rows, classes: v,
                                                  targets: UnsafeBufferPointer(rebasing: targets[start..<(start + rows)]),
                                                  ignoredTarget: nil, adding: &outcome)
@@ -263,7 +261,7 @@ package final class LSTMLanguageModel: LanguageModel {
     // a sampled loss stops at the counted rows' projections).
     private func forward(_ w: Workspace, batch: TokenBatch, parameters params: UnsafePointer<Float>,
                          fullLogits: Bool, pool: ThreadPool?) -> Int {
-        let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
+        let e = configuration.embeddingSize
         let rows = batch.batch * batch.steps
         var counted = 0
         for t in 0..<batch.steps {
@@ -290,12 +288,20 @@ package final class LSTMLanguageModel: LanguageModel {
                               into: w.countedProjected.pointer)
         }
         guard fullLogits else { return counted }
-        gemm(transposeA: false, transposeB: true, m: counted, n: v, k: e, alpha: 1, a: w.countedProjected.pointer,
-             lda: e, b: params + embedding.weight.offset, ldb: e, beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
+        computeLogits(w, countedRows: 0..<counted, parameters: params, pool: pool)
         return counted
     }
 
-    // Training with a sampled loss needs no rows × vocabulary logits; evaluation always does.
+    /// The tied logits P Eᵀ of `countedRows` (counted projections), into the first rows of `w.logits`.
+    private func computeLogits(_ w: Workspace, countedRows: Range<Int>, parameters params: UnsafePointer<Float>,
+                               pool: ThreadPool?) {
+        let (v, e) = (configuration.vocabularySize, configuration.embeddingSize)
+        gemm(transposeA: false, transposeB: true, m: countedRows.count, n: v, k: e, alpha: 1,
+             a: w.countedProjected.pointer + countedRows.lowerBound * e, lda: e, b: params + embedding.weight.offset,
+             ldb: e, beta: 0, c: w.logits.pointer, ldc: v, pool: pool)
+    }
+
+    // Training with a sampled loss needs no rows × vocabulary logits; evaluation needs a chunk of them.
     private func prepareWorkspace(_ batch: TokenBatch, training: Bool) -> Workspace {
         let samples = training ? outputLoss.samples : 0
         let rows = batch.batch * batch.steps
